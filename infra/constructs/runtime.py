@@ -1,0 +1,95 @@
+"""How every Starling function is built: arm64, the pinned Python runtime, the shared layers, its own
+log group with retention, tracing on, and nothing granted by default."""
+
+from __future__ import annotations
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from infra.bundling import core_layer_code, dependencies_layer_code, function_code
+from infra.config import StarlingConfig
+from infra.nag import acknowledge
+
+
+class RuntimeConstruct(Construct):
+    """The layers shared by all functions, and the factory that makes a function."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, config: StarlingConfig) -> None:
+        super().__init__(scope, construct_id)
+        self._config = config
+        self.runtime = lambda_.Runtime(config.python_runtime, lambda_.RuntimeFamily.PYTHON)
+        version = config.python_runtime.removeprefix("python")
+        self.dependencies_layer = lambda_.LayerVersion(
+            self,
+            "DependenciesLayer",
+            code=dependencies_layer_code(version),
+            compatible_runtimes=[self.runtime],
+            compatible_architectures=[lambda_.Architecture.ARM_64],
+            description="Third-party packages of the starling layer, from uv.lock",
+        )
+        self.core_layer = lambda_.LayerVersion(
+            self,
+            "CoreLayer",
+            code=core_layer_code(),
+            compatible_runtimes=[self.runtime],
+            compatible_architectures=[lambda_.Architecture.ARM_64],
+            description="The starling package: domain, data access, integrations",
+        )
+
+    def function(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        name: str,
+        environment: dict[str, str],
+        memory_mb: int = 512,
+        timeout: Duration = Duration.seconds(10),
+    ) -> lambda_.Function:
+        """A function whose code is `functions/<name>` and whose entry point is its handler module."""
+        log_group = logs.LogGroup(
+            scope,
+            f"{construct_id}Logs",
+            retention=logs.RetentionDays(self._log_retention()),
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        function = lambda_.Function(
+            scope,
+            construct_id,
+            runtime=self.runtime,
+            architecture=lambda_.Architecture.ARM_64,
+            handler=f"functions.{name}.handler.lambda_handler",
+            code=function_code(name),
+            layers=[self.dependencies_layer, self.core_layer],
+            memory_size=memory_mb,
+            timeout=timeout,
+            tracing=lambda_.Tracing.ACTIVE,
+            log_group=log_group,
+            environment={
+                "POWERTOOLS_SERVICE_NAME": f"{self._config.service_name}-{name}",
+                "POWERTOOLS_METRICS_NAMESPACE": "Starling",
+                "POWERTOOLS_LOG_LEVEL": "INFO",
+                **environment,
+            },
+        )
+        acknowledge(
+            function,
+            "IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
+            "The AWS-managed basic execution policy lets the function write its own logs and nothing else.",
+        )
+        acknowledge(
+            function,
+            "IAM5[Resource::*]",
+            "X-Ray's PutTraceSegments and PutTelemetryRecords only accept Resource '*'.",
+        )
+        acknowledge(
+            function,
+            "L1",
+            f"{self._config.python_runtime} is pinned on purpose: it is the newest runtime the code is tested on.",
+        )
+        return function
+
+    def _log_retention(self) -> str:
+        return {30: "ONE_MONTH", 90: "THREE_MONTHS", 365: "ONE_YEAR"}.get(self._config.log_retention_days, "ONE_MONTH")

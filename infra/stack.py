@@ -1,0 +1,22 @@
+"""The Starling stack composes one construct per domain."""
+
+from __future__ import annotations
+
+from aws_cdk import CfnOutput, Stack, Tags
+from constructs import Construct
+
+from infra.config import StarlingConfig
+from infra.constructs.api import ApiConstruct
+from infra.constructs.data import DataConstruct
+from infra.constructs.runtime import RuntimeConstruct
+
+
+class StarlingStack(Stack):
+    def __init__(self, scope: Construct, construct_id: str, *, config: StarlingConfig, **kwargs: object) -> None:
+        super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
+        for key, value in config.tags.items():
+            Tags.of(self).add(key, value)
+        self.data = DataConstruct(self, "Data")
+        self.runtime = RuntimeConstruct(self, "Runtime", config=config)
+        self.api = ApiConstruct(self, "Api", config=config, runtime=self.runtime, data=self.data)
+        CfnOutput(self, "CoreTableName", value=self.data.core_table.table_name)

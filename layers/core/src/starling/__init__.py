@@ -1,0 +1,1 @@
+"""Starling's shared layer: the domain, data access and integrations that every function uses."""
