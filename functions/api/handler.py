@@ -13,6 +13,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from functions.api.routes import identity, meta
 from starling.api.auth import authenticate
 from starling.api.errors import register_error_handlers
+from starling.api.events import treat_body_as_json
 from starling.api.idempotency import idempotent_writes
 from starling.dal.identity_repository import DynamoIdentityRepository
 from starling.dal.idempotency_repository import DynamoIdempotencyRepository
@@ -44,4 +45,4 @@ def handle_openapi() -> dict[str, Any]:
 @metrics.log_metrics
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
-    return app.resolve(event, context)
+    return app.resolve(treat_body_as_json(event), context)

@@ -1,6 +1,9 @@
 """The HTTP API's Lambda authorizer: an API key becomes a brand, a role and a key id.
 
-API Gateway caches each answer by the Authorization header; the API re-checks revocation itself.
+It lets every request with an Authorization header through and says in its context whether the key
+resolved: an HTTP API authorizer that denies makes API Gateway answer 403, and a bad key must get a 401
+with the API's JSON error, which the API function gives. API Gateway caches each answer per header, so junk
+keys cost no database read while cached; the API function still re-reads the key, so revocation is at once.
 """
 
 from __future__ import annotations
@@ -24,9 +27,14 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     try:
         caller = resolve_principal(_repo, headers.get("authorization"))
     except Unauthorized as exc:
-        logger.info("Refused API key", extra={"reason": exc.message})
-        return {"isAuthorized": False}
+        logger.info("Unresolved API key", extra={"reason": exc.message})
+        return {"isAuthorized": True, "context": {"authenticated": False, "reason": exc.message}}
     return {
         "isAuthorized": True,
-        "context": {"brand_id": caller.brand_id, "role": caller.role.value, "key_id": caller.key_id},
+        "context": {
+            "authenticated": True,
+            "brand_id": caller.brand_id,
+            "role": caller.role.value,
+            "key_id": caller.key_id,
+        },
     }

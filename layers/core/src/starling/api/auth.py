@@ -9,19 +9,24 @@ from aws_lambda_powertools.event_handler.router import Router
 
 from starling.domain.identity import Principal
 from starling.domain.roles import Area, can_read, can_write
-from starling.errors import Forbidden
+from starling.errors import Forbidden, Unauthorized
 from starling.logic.identity import IdentityRepository, resolve_principal
 
 PROTECTED_PREFIX = "/v1/"
 
 
 def authenticate(repo_factory: Callable[[], IdentityRepository]) -> Callable[..., Response]:
-    """Middleware: resolve the API key on every /v1 request, with a consistent read, so a revoked key is
-    refused at once even while API Gateway still caches the authorizer's earlier answer."""
+    """Middleware for every /v1 request. A key the authorizer could not resolve is refused without a
+    database read; any other key is resolved again with a consistent read, so a revoked key is refused at
+    once even while API Gateway still caches the authorizer's earlier answer."""
 
     def middleware(app: APIGatewayHttpResolver, next_middleware: Callable[..., Response]) -> Response:
-        if app.current_event.path.startswith(PROTECTED_PREFIX):
-            principal = resolve_principal(repo_factory(), app.current_event.headers.get("authorization"))
+        event = app.current_event
+        if event.path.startswith(PROTECTED_PREFIX):
+            verdict = (event.request_context.authorizer.get_lambda or {}) if event.request_context.authorizer else {}
+            if verdict.get("authenticated") is False:
+                raise Unauthorized(str(verdict.get("reason") or "This API key is unknown or revoked."))
+            principal = resolve_principal(repo_factory(), event.headers.get("authorization"))
             app.append_context(principal=principal)
         return next_middleware(app)
 

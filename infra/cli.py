@@ -1,0 +1,174 @@
+"""`starling`: the operator's command line.
+
+  starling dev                                   the local stack (what `make dev` runs)
+  starling brand create NAME [--slug S] [--allowed-domain D ...]
+  starling key create --brand BRAND_ID --role ROLE [--name NAME]
+
+`brand` and `key` work against the local stack (from .starling/local.json, the default when it exists)
+or a deployed one (`--stack Starling`, read with your AWS credentials).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from infra.config import REPO_ROOT
+
+STATE_FILE = REPO_ROOT / ".starling" / "local.json"
+TEMPLATE = REPO_ROOT / "cdk.out" / "Starling.template.json"
+
+
+def _dev(args: argparse.Namespace) -> int:
+    from infra.local.cloud import LocalCloud, LocalCloudSettings
+    from infra.local.seed import seed_demo_brand
+
+    if not TEMPLATE.exists():
+        print(f"No template at {TEMPLATE}: run `make synth` first.", file=sys.stderr)
+        return 2
+    started = time.monotonic()
+    cloud = LocalCloud(
+        LocalCloudSettings(
+            template_path=TEMPLATE,
+            host=args.host,
+            moto_port=args.moto_port,
+            api_port=args.port,
+            time_scale=args.time_scale,
+        )
+    ).start()
+    demo = seed_demo_brand(cloud)
+    state = {
+        "api_url": cloud.api_url,
+        "api_key": demo["api_key"],
+        "brand_id": demo["brand_id"],
+        "brand_slug": demo["slug"],
+        "aws_endpoint_url": cloud.endpoint_url,
+        "region": cloud.settings.region,
+        "tables": {
+            "core": cloud.physical_id("DataCoreTable", "AWS::DynamoDB::Table"),
+            "idempotency": cloud.physical_id("DataIdempotencyTable", "AWS::DynamoDB::Table"),
+        },
+    }
+    STATE_FILE.parent.mkdir(exist_ok=True)
+    STATE_FILE.write_text(json.dumps(state, indent=2) + "\n")
+    print(
+        f"Starling local stack is up ({time.monotonic() - started:.1f}s)\n"
+        f"  API            {cloud.api_url}   (docs: {cloud.api_url}/docs)\n"
+        f"  AWS endpoint   {cloud.endpoint_url}   (aws --endpoint-url {cloud.endpoint_url} ...)\n"
+        f"  Demo brand     {demo['brand_id']} ({demo['slug']})\n"
+        f"  Owner API key  {demo['api_key']}\n"
+        f"  Written to     {STATE_FILE.relative_to(REPO_ROOT)}\n"
+        f"Try: curl -H 'Authorization: Bearer {demo['api_key']}' {cloud.api_url}/v1/me",
+        flush=True,
+    )
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    cloud.stop()
+    return 0
+
+
+def _use_target(args: argparse.Namespace) -> None:
+    """Point the data layer at the chosen stack before it is imported."""
+    if args.stack:
+        import boto3
+
+        stack = boto3.client("cloudformation").describe_stacks(StackName=args.stack)["Stacks"][0]
+        outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+        os.environ["TABLE_NAME"] = outputs["CoreTableName"]
+        return
+    if not STATE_FILE.exists():
+        raise SystemExit("No local stack: start one with `make dev`, or pass --stack NAME for a deployed one.")
+    state: dict[str, Any] = json.loads(STATE_FILE.read_text())
+    os.environ["TABLE_NAME"] = state["tables"]["core"]
+    os.environ["IDEMPOTENCY_TABLE_NAME"] = state["tables"]["idempotency"]
+    os.environ["AWS_ENDPOINT_URL"] = state["aws_endpoint_url"]
+    os.environ.setdefault("AWS_DEFAULT_REGION", state["region"])
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
+
+
+def _brand_create(args: argparse.Namespace) -> int:
+    _use_target(args)
+    from starling.dal.identity_repository import DynamoIdentityRepository
+    from starling.logic.identity import create_brand
+
+    settings: dict[str, Any] = {}
+    if args.allowed_domain:
+        settings["allowed_domains"] = args.allowed_domain
+    created = create_brand(DynamoIdentityRepository(), args.name, args.slug, **settings)
+    print(json.dumps({
+        "brand_id": created.brand.brand_id,
+        "slug": created.brand.slug,
+        "owner_key_id": created.owner_key.key.key_id,
+        "owner_key": created.owner_key.raw_key,
+    }, indent=2))
+    return 0
+
+
+def _key_create(args: argparse.Namespace) -> int:
+    _use_target(args)
+    from starling.dal.identity_repository import DynamoIdentityRepository
+    from starling.domain.roles import Role
+    from starling.logic.identity import create_api_key
+
+    created = create_api_key(DynamoIdentityRepository(), args.brand, args.name or args.role, Role(args.role))
+    print(json.dumps({"key_id": created.key.key_id, "role": created.key.role.value, "key": created.raw_key}, indent=2))
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="starling", description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    commands = root.add_subparsers(dest="command", required=True)
+
+    dev = commands.add_parser("dev", help="run the local stack")
+    dev.add_argument("--host", default="127.0.0.1")
+    dev.add_argument("--port", type=int, default=int(os.environ.get("PORT", "3000")))
+    dev.add_argument("--moto-port", type=int, default=int(os.environ.get("MOTO_PORT", "4566")))
+    dev.add_argument("--time-scale", type=float, default=1.0, help="share of Wait/Retry time really slept")
+    dev.set_defaults(run=_dev)
+
+    target = argparse.ArgumentParser(add_help=False)
+    target.add_argument("--stack", help="a deployed stack's name (default: the local stack)")
+
+    brand = commands.add_parser("brand", help="brands").add_subparsers(dest="action", required=True)
+    brand_create = brand.add_parser("create", parents=[target], help="create a brand and its owner key")
+    brand_create.add_argument("name")
+    brand_create.add_argument("--slug")
+    brand_create.add_argument("--allowed-domain", action="append", help="a destination domain (repeatable)")
+    brand_create.set_defaults(run=_brand_create)
+
+    key = commands.add_parser("key", help="API keys").add_subparsers(dest="action", required=True)
+    key_create = key.add_parser("create", parents=[target], help="create an API key; it is shown once")
+    key_create.add_argument("--brand", required=True)
+    key_create.add_argument("--role", required=True, choices=["owner", "manager", "finance", "viewer"])
+    key_create.add_argument("--name")
+    key_create.set_defaults(run=_key_create)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return int(args.run(args))
+    except Exception as exc:  # a clear message, not a traceback, for the operator
+        from starling.errors import StarlingError
+
+        if isinstance(exc, StarlingError):
+            print(f"error: {exc.message}", file=sys.stderr)
+            return 1
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,109 @@
+"""The local cloud: moto in server mode, the template deployed onto it, and the HTTP API in front."""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from moto.server import ThreadedMotoServer
+
+from infra.local import environ, invoker, stepfunctions
+from infra.local.gateway import Gateway, load_routes
+from infra.local.provision import Provisioning
+from infra.local.template import Template
+
+DEFAULT_REGION = "us-east-1"
+
+
+@dataclass(frozen=True)
+class LocalCloudSettings:
+    template_path: Path
+    host: str = "127.0.0.1"
+    moto_port: int = 4566
+    api_port: int = 3000
+    region: str = DEFAULT_REGION
+    # Wait states and Retry back-offs sleep this share of their time (tests use a small one).
+    time_scale: float = 1.0
+
+
+class LocalCloud:
+    def __init__(self, settings: LocalCloudSettings) -> None:
+        self.settings = settings
+        self.template = Template.load(settings.template_path, settings.region)
+        self._moto: ThreadedMotoServer | None = None
+        self._gateway: Gateway | None = None
+
+    @property
+    def endpoint_url(self) -> str:
+        return f"http://{self.settings.host}:{self.settings.moto_port}"
+
+    @property
+    def api_url(self) -> str:
+        assert self._gateway is not None, "start() first"
+        return self._gateway.url
+
+    def client(self, service: str) -> Any:
+        return boto3.client(
+            service,  # type: ignore[call-overload]
+            endpoint_url=self.endpoint_url,
+            region_name=self.settings.region,
+            aws_access_key_id="local",
+            aws_secret_access_key="local",
+            config=Config(retries={"max_attempts": 1}, read_timeout=900),
+        )
+
+    def start(self) -> LocalCloud:
+        s = self.settings
+        for name, value in {
+            "AWS_ACCESS_KEY_ID": "local",
+            "AWS_SECRET_ACCESS_KEY": "local",
+            "AWS_DEFAULT_REGION": s.region,
+            "MOTO_PORT": str(s.moto_port),
+        }.items():
+            os.environ.setdefault(name, value)
+        os.environ["MOTO_PORT"] = str(s.moto_port)
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        environ.install()
+        stepfunctions.install(time_scale=s.time_scale)
+        invoker.install(self.endpoint_url)
+        self._moto = ThreadedMotoServer(ip_address=s.host, port=s.moto_port, verbose=False)
+        self._moto.start()
+        self._gateway = Gateway([], self.client("lambda"), s.region, s.host, s.api_port)
+        self._gateway.start()
+        Provisioning(self.template, self.endpoint_url, self._gateway.url).deploy_all()
+        self._gateway.routes = load_routes(self.template)
+        return self
+
+    def stop(self) -> None:
+        if self._gateway:
+            self._gateway.stop()
+        if self._moto:
+            self._moto.stop()
+
+    # What the template deployed
+    def physical_id(self, logical_prefix: str, resource_type: str) -> str:
+        """The physical id of the one resource of this type whose logical id starts with this prefix."""
+        found = [
+            self.template.physical_ids[lid]
+            for lid in self.template.of_type(resource_type)
+            if lid.startswith(logical_prefix)
+        ]
+        if len(found) != 1:
+            raise KeyError(f"{len(found)} resources of type {resource_type} start with {logical_prefix}")
+        return found[0]
+
+    def function_environment(self, logical_prefix: str) -> dict[str, str]:
+        """The environment a deployed function runs with, for running its code here (seeding, the CLI)."""
+        name = self.physical_id(logical_prefix, "AWS::Lambda::Function")
+        config = self.client("lambda").get_function_configuration(FunctionName=name)
+        return {
+            **config.get("Environment", {}).get("Variables", {}),
+            "AWS_ENDPOINT_URL": self.endpoint_url,
+            "AWS_REGION": self.settings.region,
+            "AWS_DEFAULT_REGION": self.settings.region,
+        }

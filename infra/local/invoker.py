@@ -1,0 +1,90 @@
+"""Running Lambda handlers in-process whenever moto invokes a function.
+
+`LambdaFunction._invoke_lambda` is the one method every invocation path in moto goes through (Invoke,
+Step Functions tasks, SQS mappings, SNS, EventBridge). It is replaced so that the function's handler,
+named in the template (`functions.<name>.handler.lambda_handler`), is imported from the source tree and
+called with the event, inside the function's own environment.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import threading
+import time
+import traceback
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from moto.awslambda.models import LambdaFunction
+
+from infra.local import environ
+
+_lock = threading.Lock()
+_installed: dict[str, str] = {}
+
+
+@dataclass
+class LocalLambdaContext:
+    """The parts of Lambda's context object that handlers and Powertools read."""
+
+    function_name: str
+    memory_limit_in_mb: int
+    timeout_seconds: int
+    invoked_function_arn: str
+    aws_request_id: str
+    function_version: str = "$LATEST"
+    log_group_name: str = ""
+    log_stream_name: str = ""
+
+    def __post_init__(self) -> None:
+        self._deadline = time.monotonic() + self.timeout_seconds
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+
+def _function_environment(function: LambdaFunction, endpoint_url: str) -> dict[str, Any]:
+    return {
+        "AWS_LAMBDA_FUNCTION_NAME": function.function_name,
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": function.memory_size,
+        "AWS_LAMBDA_FUNCTION_VERSION": function.version,
+        "AWS_REGION": function.region,
+        "AWS_DEFAULT_REGION": function.region,
+        "AWS_ENDPOINT_URL": endpoint_url,
+        "_HANDLER": function.handler,
+        **function.environment_vars,
+    }
+
+
+def _invoke_in_process(self: LambdaFunction, event: Any = None) -> tuple[str, bool, str]:
+    payload = json.loads(event) if isinstance(event, (str, bytes)) else (event or {})
+    module_name, _, attribute = self.handler.rpartition(".")
+    context = LocalLambdaContext(
+        function_name=self.function_name,
+        memory_limit_in_mb=int(self.memory_size),
+        timeout_seconds=int(self.timeout),
+        invoked_function_arn=self.function_arn,
+        aws_request_id=str(uuid.uuid4()),
+        log_group_name=f"/aws/lambda/{self.function_name}",
+    )
+    with environ.install().invocation(_function_environment(self, _installed["endpoint_url"])):
+        try:
+            handler = getattr(importlib.import_module(module_name), attribute)
+            result = handler(payload, context)
+        except Exception as exc:
+            error = {
+                "errorMessage": str(exc),
+                "errorType": type(exc).__name__,
+                "stackTrace": traceback.format_exception(exc),
+            }
+            return json.dumps(error), True, "".join(error["stackTrace"])
+    return json.dumps(result, default=str), False, ""
+
+
+def install(endpoint_url: str) -> None:
+    """Route every moto invocation to the in-process runner; idempotent."""
+    with _lock:
+        _installed["endpoint_url"] = endpoint_url
+        LambdaFunction._invoke_lambda = _invoke_in_process  # type: ignore[method-assign]

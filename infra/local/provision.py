@@ -1,0 +1,268 @@
+"""Creating each resource of the template on moto, straight from its properties.
+
+moto's own CloudFormation cannot create API Gateway v2 resources and keeps state machines in its
+non-executing backend, so each resource type is created here with the service's own API. Types that only
+matter on AWS (permissions, log settings, layers) are recorded so references to them resolve.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import secrets
+import string
+import zipfile
+from collections.abc import Callable
+from typing import Any
+
+import boto3
+
+from infra.local.template import ACCOUNT_ID, Template
+
+Provisioner = Callable[["Provisioning", str, dict[str, Any]], None]
+_PROVISIONERS: dict[str, Provisioner] = {}
+
+
+def provisions(resource_type: str) -> Callable[[Provisioner], Provisioner]:
+    def register(fn: Provisioner) -> Provisioner:
+        _PROVISIONERS[resource_type] = fn
+        return fn
+
+    return register
+
+
+class Provisioning:
+    def __init__(self, template: Template, endpoint_url: str, api_url: str) -> None:
+        self.template = template
+        self.api_url = api_url
+        self.region = template.region
+        self._endpoint_url = endpoint_url
+        self._clients: dict[str, Any] = {}
+
+    def client(self, service: str) -> Any:
+        if service not in self._clients:
+            self._clients[service] = boto3.client(
+                service,  # type: ignore[call-overload]
+                endpoint_url=self._endpoint_url,
+                region_name=self.region,
+                aws_access_key_id="local",
+                aws_secret_access_key="local",
+            )
+        return self._clients[service]
+
+    def arn(self, service: str, resource: str) -> str:
+        return f"arn:aws:{service}:{self.region}:{ACCOUNT_ID}:{resource}"
+
+    def deploy_all(self) -> None:
+        for logical_id in self.template.deployment_order():
+            resource = self.template.resources[logical_id]
+            properties = self.template.resolve(resource.get("Properties", {}))
+            provisioner = _PROVISIONERS.get(resource["Type"])
+            if provisioner is None:
+                self.template.deployed(logical_id, logical_id)
+            else:
+                provisioner(self, logical_id, properties)
+
+
+@provisions("AWS::IAM::Role")
+def _role(p: Provisioning, logical_id: str, props: dict[str, Any]) -> None:
+    role = p.client("iam").create_role(
+        RoleName=logical_id, AssumeRolePolicyDocument=json.dumps(props.get("AssumeRolePolicyDocument", {}))
+    )["Role"]
+    p.template.deployed(logical_id, logical_id, Arn=role["Arn"], RoleId=role["RoleId"])
+
+
+@provisions("AWS::DynamoDB::Table")
+def _table(p: Provisioning, logical_id: str, props: dict[str, Any]) -> None:
+    name = props.get("TableName", logical_id)
+    args: dict[str, Any] = {
+        "TableName": name,
+        "KeySchema": props["KeySchema"],
+        "AttributeDefinitions": props["AttributeDefinitions"],
+        "BillingMode": props.get("BillingMode", "PROVISIONED"),
+    }
+    if args["BillingMode"] == "PROVISIONED":
+        args["ProvisionedThroughput"] = props.get(
+            "ProvisionedThroughput", {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}
+        )
+    for key in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes", "StreamSpecification"):
+        if key in props:
+            args[key] = props[key]
+    if "StreamSpecification" in args:
+        args["StreamSpecification"] = {"StreamEnabled": True, **args["StreamSpecification"]}
+    client = p.client("dynamodb")
+    table = client.create_table(**args)["TableDescription"]
+    ttl = props.get("TimeToLiveSpecification")
+    if ttl and ttl.get("Enabled"):
+        client.update_time_to_live(
+            TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl["AttributeName"]}
+        )
+    pitr = props.get("PointInTimeRecoverySpecification", {})
+    if pitr.get("PointInTimeRecoveryEnabled"):
+        client.update_continuous_backups(
+            TableName=name, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True}
+        )
+    attributes = {"Arn": table["TableArn"]}
+    if "LatestStreamArn" in table:
+        attributes["StreamArn"] = table["LatestStreamArn"]
+    p.template.deployed(logical_id, name, **attributes)
+
+
+_QUEUE_ATTRIBUTES = (
+    "DelaySeconds",
+    "MaximumMessageSize",
+    "MessageRetentionPeriod",
+    "ReceiveMessageWaitTimeSeconds",
+    "VisibilityTimeout",
+    "FifoQueue",
+    "ContentBasedDeduplication",
+)
+
+
+@provisions("AWS::SQS::Queue")
+def _queue(p: Provisioning, logical_id: str, props: dict[str, Any]) -> None:
+    name = props.get("QueueName", logical_id + (".fifo" if props.get("FifoQueue") else ""))
+    attributes = {key: str(props[key]).lower() if isinstance(props[key], bool) else str(props[key])
+                  for key in _QUEUE_ATTRIBUTES if key in props}
+    if "RedrivePolicy" in props:
+        attributes["RedrivePolicy"] = json.dumps(props["RedrivePolicy"])
+    url = p.client("sqs").create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+    p.template.deployed(logical_id, url, Arn=p.arn("sqs", name), QueueName=name, QueueUrl=url)
+
+
+@provisions("AWS::SNS::Topic")
+def _topic(p: Provisioning, logical_id: str, props: dict[str, Any]) -> None:
+    arn = p.client("sns").create_topic(Name=props.get("TopicName", logical_id))["TopicArn"]
+    p.template.deployed(logical_id, arn, TopicArn=arn, TopicName=arn.rsplit(":", 1)[1])
+
+
+def _placeholder_zip() -> bytes:
+    """moto wants a code package; the local cloud runs the handler from the source tree instead."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("README.txt", "Run in-process by the Starling local cloud from the source tree.\n")
+    return buffer.getvalue()
+
+
+@provisions("AWS::Lambda::Function")
+def _function(p: Provisioning, logical_id: str, props: dict[str, Any]) -> None:
+    name = props.get("FunctionName", logical_id)
+    function = p.client("lambda").create_function(
+        FunctionName=name,
+        Runtime=props.get("Runtime", "python3.13"),
+        Role=props["Role"],
+        Handler=props["Handler"],
+        Code={"ZipFile": _placeholder_zip()},
+        Environment={"Variables": {k: str(v) for k, v in props.get("Environment", {}).get("Variables", {}).items()}},
+        Timeout=int(props.get("Timeout", 3)),
+        MemorySize=int(props.get("MemorySize", 128)),
+        Architectures=props.get("Architectures", ["x86_64"]),
+    )
+    p.template.deployed(logical_id, name, Arn=function["FunctionArn"])
+
+
+@provisions("AWS::Lambda::EventSourceMapping")
+def _event_source_mapping(p: Provisioning, logical_id: str, props: dict[str, Any]) -> None:
+    args: dict[str, Any] = {"EventSourceArn": props["EventSourceArn"], "FunctionName": props["FunctionName"]}
+    for key in ("BatchSize", "MaximumBatchingWindowInSeconds", "FunctionResponseTypes", "StartingPosition",
+                "Enabled"):
+        if key in props:
+            args[key] = props[key]
+    mapping = p.client("lambda").create_event_source_mapping(**args)
+    p.template.deployed(logical_id, mapping["UUID"])
+
+
+@provisions("AWS::StepFunctions::StateMachine")
+def _state_machine(p: Provisioning, logical_id: str, props: dict[str, Any]) -> None:
+    definition = props.get("DefinitionString") or json.dumps(props["Definition"])
+    for name, value in props.get("DefinitionSubstitutions", {}).items():
+        definition = definition.replace("${" + name + "}", str(value))
+    name = props.get("StateMachineName", logical_id)
+    arn = p.client("stepfunctions").create_state_machine(
+        name=name,
+        definition=definition,
+        roleArn=props["RoleArn"],
+        type=props.get("StateMachineType", "STANDARD"),
+    )["stateMachineArn"]
+    p.template.deployed(logical_id, arn, Arn=arn, Name=name)
+
+
+@provisions("AWS::Events::EventBus")
+def _event_bus(p: Provisioning, logical_id: str, props: dict[str, Any]) -> None:
+    arn = p.client("events").create_event_bus(Name=props["Name"])["EventBusArn"]
+    p.template.deployed(logical_id, props["Name"], Arn=arn, Name=props["Name"])
+
+
+@provisions("AWS::Events::Rule")
+def _event_rule(p: Provisioning, logical_id: str, props: dict[str, Any]) -> None:
+    client = p.client("events")
+    args: dict[str, Any] = {"Name": props.get("Name", logical_id), "State": props.get("State", "ENABLED")}
+    if "EventPattern" in props:
+        args["EventPattern"] = json.dumps(props["EventPattern"])
+    if "ScheduleExpression" in props:
+        args["ScheduleExpression"] = props["ScheduleExpression"]
+    if "EventBusName" in props:
+        args["EventBusName"] = props["EventBusName"]
+    arn = client.put_rule(**args)["RuleArn"]
+    targets = [
+        {key: value for key, value in target.items() if key in ("Id", "Arn", "Input", "InputPath", "RoleArn")}
+        for target in props.get("Targets", [])
+    ]
+    if targets:
+        client.put_targets(Rule=args["Name"], EventBusName=args.get("EventBusName", "default"), Targets=targets)
+    p.template.deployed(logical_id, args["Name"], Arn=arn)
+
+
+@provisions("AWS::SecretsManager::Secret")
+def _secret(p: Provisioning, logical_id: str, props: dict[str, Any]) -> None:
+    generate = props.get("GenerateSecretString")
+    if "SecretString" in props:
+        value = props["SecretString"]
+    else:
+        generate = generate or {}
+        alphabet = string.ascii_letters + string.digits
+        secret = "".join(secrets.choice(alphabet) for _ in range(int(generate.get("PasswordLength", 32))))
+        template = generate.get("SecretStringTemplate")
+        if template and generate.get("GenerateStringKey"):
+            value = json.dumps({**json.loads(template), generate["GenerateStringKey"]: secret})
+        else:
+            value = secret
+    arn = p.client("secretsmanager").create_secret(Name=props.get("Name", logical_id), SecretString=value)["ARN"]
+    p.template.deployed(logical_id, arn, Id=arn)
+
+
+@provisions("AWS::KMS::Key")
+def _kms_key(p: Provisioning, logical_id: str, props: dict[str, Any]) -> None:
+    key = p.client("kms").create_key(
+        Description=props.get("Description", logical_id), KeyUsage=props.get("KeyUsage", "ENCRYPT_DECRYPT")
+    )["KeyMetadata"]
+    p.template.deployed(logical_id, key["KeyId"], Arn=key["Arn"], KeyId=key["KeyId"])
+
+
+@provisions("AWS::SES::EmailIdentity")
+def _email_identity(p: Provisioning, logical_id: str, props: dict[str, Any]) -> None:
+    identity = props["EmailIdentity"]
+    ses = p.client("ses")
+    if "@" in identity:
+        ses.verify_email_identity(EmailAddress=identity)
+    else:
+        ses.verify_domain_identity(Domain=identity)
+    p.template.deployed(logical_id, identity)
+
+
+@provisions("AWS::Logs::LogGroup")
+def _log_group(p: Provisioning, logical_id: str, props: dict[str, Any]) -> None:
+    name = props.get("LogGroupName", f"/starling/{logical_id}")
+    p.client("logs").create_log_group(logGroupName=name)
+    p.template.deployed(logical_id, name, Arn=p.arn("logs", f"log-group:{name}:*"))
+
+
+@provisions("AWS::Lambda::LayerVersion")
+def _layer(p: Provisioning, logical_id: str, props: dict[str, Any]) -> None:
+    # The layer's code is the installed `starling` package in this process.
+    p.template.deployed(logical_id, p.arn("lambda", f"layer:{logical_id}:1"))
+
+
+@provisions("AWS::ApiGatewayV2::Api")
+def _http_api(p: Provisioning, logical_id: str, props: dict[str, Any]) -> None:
+    p.template.deployed(logical_id, logical_id.lower()[:10], ApiEndpoint=p.api_url)

@@ -1,0 +1,59 @@
+"""Executing state machines for real with moto's ASL interpreter.
+
+Wait states and Retry back-offs really sleep; `time_scale` shortens them for tests (0.01 turns a
+one-hour wait into 36 seconds, and 0 into no wait). Executions started without a name get one, because the
+interpreter names unnamed executions `None` and a second one would collide.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+from moto.core.config import default_user_config
+from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
+from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
+from moto.stepfunctions.parser.asl.eval.environment import Environment
+from moto.stepfunctions.parser.models import StepFunctionsParserBackend
+
+_state = {"time_scale": 1.0}
+
+
+class _ScaledTime:
+    """Stands in for the `time` module inside the retrier, so back-offs follow the time scale."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(time, name)
+
+    @staticmethod
+    def sleep(seconds: float) -> None:
+        time.sleep(seconds * _state["time_scale"])
+
+
+def _scaled_wait(self: WaitFunction, env: Environment, wait_seconds: int) -> None:
+    if wait_seconds > 0:
+        env.program_state_event.wait(wait_seconds * _state["time_scale"])
+
+
+_original_start_execution = StepFunctionsParserBackend.start_execution
+
+
+def _start_execution_with_name(
+    self: StepFunctionsParserBackend,
+    state_machine_arn: str,
+    name: str | None = None,
+    execution_input: Any = None,
+    trace_header: Any = None,
+) -> Any:
+    return _original_start_execution(
+        self, state_machine_arn, name or f"exec-{uuid.uuid4().hex[:20]}", execution_input, trace_header
+    )
+
+
+def install(time_scale: float = 1.0) -> None:
+    default_user_config["stepfunctions"] = {"execute_state_machine": True}
+    _state["time_scale"] = time_scale
+    WaitFunction._wait_interval = _scaled_wait  # type: ignore[method-assign]
+    retrier_decl.time = _ScaledTime()  # type: ignore[assignment]
+    StepFunctionsParserBackend.start_execution = _start_execution_with_name  # type: ignore[method-assign]

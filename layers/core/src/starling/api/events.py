@@ -1,0 +1,17 @@
+"""Small normalisations of API Gateway events before routing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+# curl -d and many HTTP clients send this by default; the brand API's bodies are JSON.
+_DEFAULTED_TYPES = ("", "application/x-www-form-urlencoded")
+
+
+def treat_body_as_json(event: dict[str, Any]) -> dict[str, Any]:
+    """A /v1 body sent without a content type (or with a client's form default) is read as JSON."""
+    headers = event.get("headers") or {}
+    content_type = headers.get("content-type", "").split(";")[0].strip().lower()
+    if event.get("rawPath", "").startswith("/v1/") and event.get("body") and content_type in _DEFAULTED_TYPES:
+        event = {**event, "headers": {**headers, "content-type": "application/json"}}
+    return event
