@@ -75,9 +75,19 @@ class LocalCloud:
         self._moto.start()
         self._gateway = Gateway([], self.client("lambda"), s.region, s.host, s.api_port)
         self._gateway.start()
-        Provisioning(self.template, self.endpoint_url, self._gateway.url).deploy_all()
-        self._gateway.routes = load_routes(self.template)
+        self._deploy(self.template)
         return self
+
+    def deploy(self, template_path: Path) -> Template:
+        """Deploy another synthesized template onto the running cloud (tests use small ones)."""
+        template = Template.load(template_path, self.settings.region)
+        self._deploy(template)
+        return template
+
+    def _deploy(self, template: Template) -> None:
+        assert self._gateway is not None, "start() first"
+        Provisioning(template, self.endpoint_url, self._gateway.url).deploy_all()
+        self._gateway.routes = [*self._gateway.routes, *load_routes(template)]
 
     def stop(self) -> None:
         if self._gateway:

@@ -2,11 +2,13 @@
 
 Wait states and Retry back-offs really sleep; `time_scale` shortens them for tests (0.01 turns a
 one-hour wait into 36 seconds, and 0 into no wait). Executions started without a name get one, because the
-interpreter names unnamed executions `None` and a second one would collide.
+interpreter names unnamed executions `None` and a second one would collide. And a state machine can run
+more than one execution (see `_deepcopy_without_executions`).
 """
 
 from __future__ import annotations
 
+import copy
 import time
 import uuid
 from typing import Any
@@ -15,6 +17,7 @@ from moto.core.config import default_user_config
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
 from moto.stepfunctions.parser.asl.eval.environment import Environment
+from moto.stepfunctions.models import StateMachine
 from moto.stepfunctions.parser.models import StepFunctionsParserBackend
 
 _state = {"time_scale": 1.0}
@@ -51,9 +54,20 @@ def _start_execution_with_name(
     )
 
 
+def _deepcopy_without_executions(self: StateMachine, memo: dict[int, Any]) -> StateMachine:
+    """Each execution runs on a copy of its state machine; moto copies the earlier executions along, and
+    a finished execution holds thread locks that cannot be copied, so a second execution would fail."""
+    clone = self.__class__.__new__(self.__class__)
+    memo[id(self)] = clone
+    for name, value in self.__dict__.items():
+        setattr(clone, name, [] if name == "executions" else copy.deepcopy(value, memo))
+    return clone
+
+
 def install(time_scale: float = 1.0) -> None:
     default_user_config["stepfunctions"] = {"execute_state_machine": True}
     _state["time_scale"] = time_scale
     WaitFunction._wait_interval = _scaled_wait  # type: ignore[method-assign]
     retrier_decl.time = _ScaledTime()  # type: ignore[assignment]
     StepFunctionsParserBackend.start_execution = _start_execution_with_name  # type: ignore[method-assign]
+    StateMachine.__deepcopy__ = _deepcopy_without_executions  # type: ignore[attr-defined]

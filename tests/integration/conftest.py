@@ -1,0 +1,44 @@
+"""Integration tests run the real handlers on moto: the synthesized template deployed by the local cloud,
+in this process, on free ports."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from infra.local.cloud import LocalCloud, LocalCloudSettings
+from infra.local.seed import seed_demo_brand
+from tests.support import ApiClient
+
+TEMPLATE = Path(__file__).resolve().parents[2] / "cdk.out" / "Starling.template.json"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def cloud() -> Iterator[LocalCloud]:
+    if not TEMPLATE.exists():
+        pytest.fail(f"{TEMPLATE} is missing: run `make synth` first (make test does).")
+    local = LocalCloud(
+        LocalCloudSettings(template_path=TEMPLATE, moto_port=free_port(), api_port=free_port(), time_scale=0.01)
+    ).start()
+    yield local
+    local.stop()
+
+
+@pytest.fixture()
+def brand(cloud: LocalCloud) -> dict[str, str]:
+    """A fresh brand with its owner key, so every test has its own tenant."""
+    return seed_demo_brand(cloud)
+
+
+@pytest.fixture()
+def api(cloud: LocalCloud) -> ApiClient:
+    return ApiClient(cloud.api_url)
