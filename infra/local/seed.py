@@ -16,11 +16,12 @@ DEMO_BRAND = {
 }
 
 
-def seed_demo_brand(cloud: LocalCloud) -> dict[str, Any]:
+def seed_demo_brand(cloud: LocalCloud, name: str = "Demo Brand", slug: str = "demo") -> dict[str, Any]:
     """Create the demo brand and its owner key with the API function's own environment and code."""
     with environ.install().invocation(cloud.function_environment("ApiApiFunction")):
         from starling.dal.identity_repository import DynamoIdentityRepository
         from starling.logic.identity import create_brand
 
-        created = create_brand(DynamoIdentityRepository(), **DEMO_BRAND)  # type: ignore[arg-type]
+        settings = {**DEMO_BRAND, "name": name, "slug": slug}
+        created = create_brand(DynamoIdentityRepository(), **settings)  # type: ignore[arg-type]
     return {"brand_id": created.brand.brand_id, "api_key": created.owner_key.raw_key, "slug": created.brand.slug}

@@ -4,6 +4,7 @@ in this process, on free ports."""
 from __future__ import annotations
 
 import socket
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -36,7 +37,12 @@ def cloud() -> Iterator[LocalCloud]:
 @pytest.fixture()
 def brand(cloud: LocalCloud) -> dict[str, str]:
     """A fresh brand with its owner key, so every test has its own tenant."""
-    return seed_demo_brand(cloud)
+    return new_brand(cloud)
+
+
+def new_brand(cloud: LocalCloud) -> dict[str, str]:
+    suffix = uuid.uuid4().hex[:10]
+    return seed_demo_brand(cloud, name=f"Brand {suffix}", slug=f"brand-{suffix}")
 
 
 @pytest.fixture()
