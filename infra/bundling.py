@@ -16,6 +16,7 @@ from aws_cdk import aws_lambda as lambda_
 
 from infra.config import REPO_ROOT
 
+
 def _uv() -> str:
     """uv from PATH, else the one installed beside this Python (the dev environment has it)."""
     return shutil.which("uv") or str(Path(sys.executable).parent / "uv")
@@ -64,15 +65,42 @@ class _UvInstall:
     def try_bundle(self, output_dir: str, *_options: Any, **_keywords: Any) -> bool:
         requirements = Path(output_dir) / "requirements.txt"
         subprocess.run(  # noqa: S603
-            [_uv(), "export", "--package", "starling-core", "--no-dev", "--no-hashes", "--no-emit-workspace",
-             "--frozen", "-o", str(requirements)],
-            cwd=REPO_ROOT, check=True, capture_output=True,
+            [
+                _uv(),
+                "export",
+                "--package",
+                "starling-core",
+                "--no-dev",
+                "--no-hashes",
+                "--no-emit-workspace",
+                "--frozen",
+                "-o",
+                str(requirements),
+            ],
+            cwd=REPO_ROOT,
+            check=True,
+            capture_output=True,
         )
         subprocess.run(  # noqa: S603
-            [_uv(), "pip", "install", "--quiet", "--target", str(Path(output_dir) / "python"),
-             "--python-platform", "aarch64-manylinux2014", "--python-version", self._python_version,
-             "--only-binary", ":all:", "-r", str(requirements)],
-            cwd=REPO_ROOT, check=True, capture_output=True,
+            [
+                _uv(),
+                "pip",
+                "install",
+                "--quiet",
+                "--target",
+                str(Path(output_dir) / "python"),
+                "--python-platform",
+                "aarch64-manylinux2014",
+                "--python-version",
+                self._python_version,
+                "--only-binary",
+                ":all:",
+                "-r",
+                str(requirements),
+            ],
+            cwd=REPO_ROOT,
+            check=True,
+            capture_output=True,
         )
         requirements.unlink()
         return True
@@ -91,8 +119,9 @@ def function_code(name: str) -> lambda_.Code:
         str(source),
         asset_hash_type=AssetHashType.CUSTOM,
         asset_hash=_tree_hash(package / "__init__.py", source),
-        bundling=_bundling(_CopyInto([(package / "__init__.py", "functions/__init__.py"),
-                                      (source, f"functions/{name}")])),
+        bundling=_bundling(
+            _CopyInto([(package / "__init__.py", "functions/__init__.py"), (source, f"functions/{name}")])
+        ),
     )
 
 

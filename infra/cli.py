@@ -11,13 +11,13 @@ or a deployed one (`--stack Starling`, read with your AWS credentials).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
 import sys
 import threading
 import time
-from pathlib import Path
 from typing import Any
 
 from infra.config import REPO_ROOT
@@ -70,10 +70,8 @@ def _dev(args: argparse.Namespace) -> int:
     )
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         stop.wait()
-    except KeyboardInterrupt:
-        pass
     cloud.stop()
     return 0
 
@@ -88,7 +86,9 @@ def _use_target(args: argparse.Namespace) -> None:
         os.environ["TABLE_NAME"] = outputs["CoreTableName"]
         return
     if not STATE_FILE.exists():
-        raise SystemExit("No local stack: start one with `make dev`, or pass --stack NAME for a deployed one.")
+        raise SystemExit(
+            "No local stack: start one with `make dev`, or pass --stack NAME for a deployed one."
+        )
     state: dict[str, Any] = json.loads(STATE_FILE.read_text())
     os.environ["TABLE_NAME"] = state["tables"]["core"]
     os.environ["IDEMPOTENCY_TABLE_NAME"] = state["tables"]["idempotency"]
@@ -107,12 +107,17 @@ def _brand_create(args: argparse.Namespace) -> int:
     if args.allowed_domain:
         settings["allowed_domains"] = args.allowed_domain
     created = create_brand(DynamoIdentityRepository(), args.name, args.slug, **settings)
-    print(json.dumps({
-        "brand_id": created.brand.brand_id,
-        "slug": created.brand.slug,
-        "owner_key_id": created.owner_key.key.key_id,
-        "owner_key": created.owner_key.raw_key,
-    }, indent=2))
+    print(
+        json.dumps(
+            {
+                "brand_id": created.brand.brand_id,
+                "slug": created.brand.slug,
+                "owner_key_id": created.owner_key.key.key_id,
+                "owner_key": created.owner_key.raw_key,
+            },
+            indent=2,
+        )
+    )
     return 0
 
 
@@ -123,12 +128,18 @@ def _key_create(args: argparse.Namespace) -> int:
     from starling.logic.identity import create_api_key
 
     created = create_api_key(DynamoIdentityRepository(), args.brand, args.name or args.role, Role(args.role))
-    print(json.dumps({"key_id": created.key.key_id, "role": created.key.role.value, "key": created.raw_key}, indent=2))
+    print(
+        json.dumps(
+            {"key_id": created.key.key_id, "role": created.key.role.value, "key": created.raw_key}, indent=2
+        )
+    )
     return 0
 
 
 def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(prog="starling", description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    root = argparse.ArgumentParser(
+        prog="starling", description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
     commands = root.add_subparsers(dest="command", required=True)
 
     dev = commands.add_parser("dev", help="run the local stack")

@@ -12,7 +12,9 @@ from infra.constructs.runtime import RuntimeConstruct
 
 
 class StarlingStack(Stack):
-    def __init__(self, scope: Construct, construct_id: str, *, config: StarlingConfig, **kwargs: object) -> None:
+    def __init__(
+        self, scope: Construct, construct_id: str, *, config: StarlingConfig, **kwargs: object
+    ) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
         for key, value in config.tags.items():
             Tags.of(self).add(key, value)

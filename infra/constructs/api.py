@@ -40,7 +40,7 @@ class ApiConstruct(Construct):
         _acknowledge_table_indexes(self.authorizer_function)
 
         self.api_function = runtime.function(
-            self, "ApiFunction", name="api", environment=table_env, timeout=Duration.seconds(29)
+            self, "ApiFunction", name="api", environment=table_env, timeout_seconds=29
         )
         data.core_table.grant_read_write_data(self.api_function)
         data.idempotency_table.grant_read_write_data(self.api_function)
@@ -64,7 +64,10 @@ class ApiConstruct(Construct):
         )
         api_integration = integrations.HttpLambdaIntegration("ApiIntegration", self.api_function)
         self.http_api.add_routes(
-            path="/v1/{proxy+}", methods=[apigw.HttpMethod.ANY], integration=api_integration, authorizer=authorizer
+            path="/v1/{proxy+}",
+            methods=[apigw.HttpMethod.ANY],
+            integration=api_integration,
+            authorizer=authorizer,
         )
         for path in ("/health", "/openapi.json", "/docs"):
             for route in self.http_api.add_routes(

@@ -46,7 +46,7 @@ class RuntimeConstruct(Construct):
         name: str,
         environment: dict[str, str],
         memory_mb: int = 512,
-        timeout: Duration = Duration.seconds(10),
+        timeout_seconds: int = 10,
     ) -> lambda_.Function:
         """A function whose code is `functions/<name>` and whose entry point is its handler module."""
         log_group = logs.LogGroup(
@@ -64,7 +64,7 @@ class RuntimeConstruct(Construct):
             code=function_code(name),
             layers=[self.dependencies_layer, self.core_layer],
             memory_size=memory_mb,
-            timeout=timeout,
+            timeout=Duration.seconds(timeout_seconds),
             tracing=lambda_.Tracing.ACTIVE,
             log_group=log_group,
             environment={
@@ -87,9 +87,11 @@ class RuntimeConstruct(Construct):
         acknowledge(
             function,
             "L1",
-            f"{self._config.python_runtime} is pinned on purpose: it is the newest runtime the code is tested on.",
+            f"{self._config.python_runtime} is pinned on purpose: the newest runtime the code is tested on.",
         )
         return function
 
     def _log_retention(self) -> str:
-        return {30: "ONE_MONTH", 90: "THREE_MONTHS", 365: "ONE_YEAR"}.get(self._config.log_retention_days, "ONE_MONTH")
+        return {30: "ONE_MONTH", 90: "THREE_MONTHS", 365: "ONE_YEAR"}.get(
+            self._config.log_retention_days, "ONE_MONTH"
+        )

@@ -116,7 +116,9 @@ class GatewayResponse:
 
 
 def _json_response(status: int, message: str) -> GatewayResponse:
-    return GatewayResponse(status, [("Content-Type", "application/json")], json.dumps({"message": message}).encode())
+    return GatewayResponse(
+        status, [("Content-Type", "application/json")], json.dumps({"message": message}).encode()
+    )
 
 
 class Gateway:
@@ -177,12 +179,16 @@ class Gateway:
     # Request handling
     def select_route(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
         segments = [s for s in path.split("/") if s]
-        matches = [(route, params) for route in self.routes if (params := route.match(method, segments)) is not None]
+        matches = [
+            (route, params) for route in self.routes if (params := route.match(method, segments)) is not None
+        ]
         if not matches:
             return None
         return min(matches, key=lambda m: m[0].specificity(method))
 
-    def handle(self, method: str, target: str, headers: dict[str, str], body: bytes, source_ip: str) -> GatewayResponse:
+    def handle(
+        self, method: str, target: str, headers: dict[str, str], body: bytes, source_ip: str
+    ) -> GatewayResponse:
         url = urlsplit(target)
         selected = self.select_route(method, url.path)
         if selected is None:
@@ -240,7 +246,9 @@ class Gateway:
             "isBase64Encoded": not is_text,
         }
         if "cookie" in headers:
-            event["cookies"] = [c.strip() for c in headers["cookie"].replace(",", ";").split(";") if c.strip()]
+            event["cookies"] = [
+                c.strip() for c in headers["cookie"].replace(",", ";").split(";") if c.strip()
+            ]
         if query_parameters:
             event["queryStringParameters"] = query_parameters
         if path_parameters:

@@ -60,7 +60,7 @@ def _function_environment(function: LambdaFunction, endpoint_url: str) -> dict[s
 
 def _invoke_in_process(self: LambdaFunction, event: Any = None) -> tuple[str, bool, str]:
     payload = json.loads(event) if isinstance(event, (str, bytes)) else (event or {})
-    module_name, _, attribute = self.handler.rpartition(".")
+    module_name, _, attribute = str(self.handler).rpartition(".")
     context = LocalLambdaContext(
         function_name=self.function_name,
         memory_limit_in_mb=int(self.memory_size),

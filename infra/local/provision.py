@@ -122,8 +122,11 @@ _QUEUE_ATTRIBUTES = (
 @provisions("AWS::SQS::Queue")
 def _queue(p: Provisioning, logical_id: str, props: dict[str, Any]) -> None:
     name = props.get("QueueName", logical_id + (".fifo" if props.get("FifoQueue") else ""))
-    attributes = {key: str(props[key]).lower() if isinstance(props[key], bool) else str(props[key])
-                  for key in _QUEUE_ATTRIBUTES if key in props}
+    attributes = {
+        key: str(props[key]).lower() if isinstance(props[key], bool) else str(props[key])
+        for key in _QUEUE_ATTRIBUTES
+        if key in props
+    }
     if "RedrivePolicy" in props:
         attributes["RedrivePolicy"] = json.dumps(props["RedrivePolicy"])
     url = p.client("sqs").create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
@@ -153,7 +156,9 @@ def _function(p: Provisioning, logical_id: str, props: dict[str, Any]) -> None:
         Role=props["Role"],
         Handler=props["Handler"],
         Code={"ZipFile": _placeholder_zip()},
-        Environment={"Variables": {k: str(v) for k, v in props.get("Environment", {}).get("Variables", {}).items()}},
+        Environment={
+            "Variables": {k: str(v) for k, v in props.get("Environment", {}).get("Variables", {}).items()}
+        },
         Timeout=int(props.get("Timeout", 3)),
         MemorySize=int(props.get("MemorySize", 128)),
         Architectures=props.get("Architectures", ["x86_64"]),
@@ -164,8 +169,13 @@ def _function(p: Provisioning, logical_id: str, props: dict[str, Any]) -> None:
 @provisions("AWS::Lambda::EventSourceMapping")
 def _event_source_mapping(p: Provisioning, logical_id: str, props: dict[str, Any]) -> None:
     args: dict[str, Any] = {"EventSourceArn": props["EventSourceArn"], "FunctionName": props["FunctionName"]}
-    for key in ("BatchSize", "MaximumBatchingWindowInSeconds", "FunctionResponseTypes", "StartingPosition",
-                "Enabled"):
+    for key in (
+        "BatchSize",
+        "MaximumBatchingWindowInSeconds",
+        "FunctionResponseTypes",
+        "StartingPosition",
+        "Enabled",
+    ):
         if key in props:
             args[key] = props[key]
     mapping = p.client("lambda").create_event_source_mapping(**args)
@@ -209,7 +219,9 @@ def _event_rule(p: Provisioning, logical_id: str, props: dict[str, Any]) -> None
         for target in props.get("Targets", [])
     ]
     if targets:
-        client.put_targets(Rule=args["Name"], EventBusName=args.get("EventBusName", "default"), Targets=targets)
+        client.put_targets(
+            Rule=args["Name"], EventBusName=args.get("EventBusName", "default"), Targets=targets
+        )
     p.template.deployed(logical_id, args["Name"], Arn=arn)
 
 
@@ -227,7 +239,9 @@ def _secret(p: Provisioning, logical_id: str, props: dict[str, Any]) -> None:
             value = json.dumps({**json.loads(template), generate["GenerateStringKey"]: secret})
         else:
             value = secret
-    arn = p.client("secretsmanager").create_secret(Name=props.get("Name", logical_id), SecretString=value)["ARN"]
+    arn = p.client("secretsmanager").create_secret(Name=props.get("Name", logical_id), SecretString=value)[
+        "ARN"
+    ]
     p.template.deployed(logical_id, arn, Id=arn)
 
 

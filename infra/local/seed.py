@@ -24,4 +24,8 @@ def seed_demo_brand(cloud: LocalCloud, name: str = "Demo Brand", slug: str = "de
 
         settings = {**DEMO_BRAND, "name": name, "slug": slug}
         created = create_brand(DynamoIdentityRepository(), **settings)  # type: ignore[arg-type]
-    return {"brand_id": created.brand.brand_id, "api_key": created.owner_key.raw_key, "slug": created.brand.slug}
+    return {
+        "brand_id": created.brand.brand_id,
+        "api_key": created.owner_key.raw_key,
+        "slug": created.brand.slug,
+    }

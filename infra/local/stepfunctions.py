@@ -11,13 +11,13 @@ from __future__ import annotations
 import copy
 import time
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from moto.core.config import default_user_config
+from moto.stepfunctions.models import StateMachine
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
 from moto.stepfunctions.parser.asl.eval.environment import Environment
-from moto.stepfunctions.models import StateMachine
 from moto.stepfunctions.parser.models import StepFunctionsParserBackend
 
 _state = {"time_scale": 1.0}
@@ -57,7 +57,7 @@ def _start_execution_with_name(
 def _deepcopy_without_executions(self: StateMachine, memo: dict[int, Any]) -> StateMachine:
     """Each execution runs on a copy of its state machine; moto copies the earlier executions along, and
     a finished execution holds thread locks that cannot be copied, so a second execution would fail."""
-    clone = self.__class__.__new__(self.__class__)
+    clone = cast(StateMachine, object.__new__(type(self)))
     memo[id(self)] = clone
     for name, value in self.__dict__.items():
         setattr(clone, name, [] if name == "executions" else copy.deepcopy(value, memo))

@@ -49,7 +49,7 @@ class Template:
         if not isinstance(value, dict):
             return value
         if len(value) == 1:
-            (key, arg), = value.items()
+            ((key, arg),) = value.items()
             if key == "Ref":
                 return self._ref(arg)
             if key == "Fn::GetAtt":
@@ -80,7 +80,9 @@ class Template:
         if name in pseudo:
             return pseudo[name]
         if name not in self.physical_ids:
-            raise KeyError(f"{name} is referenced before it is deployed (or its type is not deployed locally)")
+            raise KeyError(
+                f"{name} is referenced before it is deployed (or its type is not deployed locally)"
+            )
         return self.physical_ids[name]
 
     def _get_att(self, logical_id: str, attribute: str) -> str:

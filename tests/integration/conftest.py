@@ -28,7 +28,9 @@ def cloud() -> Iterator[LocalCloud]:
     if not TEMPLATE.exists():
         pytest.fail(f"{TEMPLATE} is missing: run `make synth` first (make test does).")
     local = LocalCloud(
-        LocalCloudSettings(template_path=TEMPLATE, moto_port=free_port(), api_port=free_port(), time_scale=0.01)
+        LocalCloudSettings(
+            template_path=TEMPLATE, moto_port=free_port(), api_port=free_port(), time_scale=0.01
+        )
     ).start()
     yield local
     local.stop()

@@ -47,7 +47,13 @@ def test_a_missing_key_gets_401(api: ApiClient) -> None:
 
 @pytest.mark.parametrize(
     "authorization",
-    ["Bearer nonsense", "Basic dXNlcjpwYXNz", "Bearer stk_live_tooShort", "Bearer stk_live_" + "A" * 24, "Bearer"],
+    [
+        "Bearer nonsense",
+        "Basic dXNlcjpwYXNz",
+        "Bearer stk_live_tooShort",
+        "Bearer stk_live_" + "A" * 24,
+        "Bearer",
+    ],
 )
 def test_a_malformed_or_unknown_key_gets_401_with_a_json_error(api: ApiClient, authorization: str) -> None:
     answer = api.call("GET", "/v1/me", headers={"Authorization": authorization})
@@ -158,7 +164,11 @@ def test_a_slug_taken_by_another_brand_gets_409(api: ApiClient, brand: dict[str,
 
 def test_a_body_that_is_not_json_gets_400(api: ApiClient, brand: dict[str, str]) -> None:
     answer = api.call(
-        "POST", "/v1/api-keys", brand["api_key"], raw='{"name": "x", ', headers={"Content-Type": "application/json"}
+        "POST",
+        "/v1/api-keys",
+        brand["api_key"],
+        raw='{"name": "x", ',
+        headers={"Content-Type": "application/json"},
     )
     _assert_error(answer, 400, "bad_json")
 
@@ -220,10 +230,14 @@ def test_a_write_repeated_with_the_same_idempotency_key_happens_once(
     assert names.count("once") == 1
 
 
-def test_an_idempotency_key_reused_for_another_request_gets_422(api: ApiClient, brand: dict[str, str]) -> None:
+def test_an_idempotency_key_reused_for_another_request_gets_422(
+    api: ApiClient, brand: dict[str, str]
+) -> None:
     headers = {"Idempotency-Key": "reused"}
     api.call("POST", "/v1/api-keys", brand["api_key"], {"name": "a", "role": "viewer"}, headers=headers)
-    answer = api.call("POST", "/v1/api-keys", brand["api_key"], {"name": "b", "role": "viewer"}, headers=headers)
+    answer = api.call(
+        "POST", "/v1/api-keys", brand["api_key"], {"name": "b", "role": "viewer"}, headers=headers
+    )
     _assert_error(answer, 422, "idempotency_key_reused")
 
 
@@ -235,12 +249,27 @@ def test_the_api_describes_itself(api: ApiClient) -> None:
     assert api.call("GET", "/health").body == {"status": "ok"}
 
 
-GARBAGE_BODIES = ["", "null", "{", "[]", '{"name": null, "role": null}', "\x00\xff", '{"name": "' + "x" * 100000 + '"}']
+GARBAGE_BODIES = [
+    "",
+    "null",
+    "{",
+    "[]",
+    '{"name": null, "role": null}',
+    "\x00\xff",
+    '{"name": "' + "x" * 100000 + '"}',
+]
 
 
 @pytest.mark.parametrize("raw", GARBAGE_BODIES)
 @pytest.mark.parametrize(("method", "path"), [("POST", "/v1/api-keys"), ("PATCH", "/v1/brand")])
-def test_no_input_yields_a_5xx(api: ApiClient, brand: dict[str, str], raw: str, method: str, path: str) -> None:
-    answer = api.call(method, path, brand["api_key"], raw=raw.encode("utf-8", "surrogatepass"),
-                      headers={"Content-Type": "application/json"})
+def test_no_input_yields_a_5xx(
+    api: ApiClient, brand: dict[str, str], raw: str, method: str, path: str
+) -> None:
+    answer = api.call(
+        method,
+        path,
+        brand["api_key"],
+        raw=raw.encode("utf-8", "surrogatepass"),
+        headers={"Content-Type": "application/json"},
+    )
     assert 400 <= answer.status < 500, answer.text

@@ -28,13 +28,19 @@ def _wait_for(probe: Any, timeout: float = 60.0) -> Any:
 def proof(cloud: LocalCloud, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
     """The proof stack deployed onto the running local cloud: (state machine ARN, table name)."""
     template = cloud.deploy(synth_proof_stack(tmp_path_factory.mktemp("proof")))
-    machine_arn = next(template.physical_ids[lid] for lid in template.of_type("AWS::StepFunctions::StateMachine"))
+    machine_arn = next(
+        template.physical_ids[lid] for lid in template.of_type("AWS::StepFunctions::StateMachine")
+    )
     table = next(template.physical_ids[lid] for lid in template.of_type("AWS::DynamoDB::Table"))
     return machine_arn, table
 
 
 def _finish(sfn: Any, execution_arn: str) -> str:
-    return str(_wait_for(lambda: (s := sfn.describe_execution(executionArn=execution_arn)["status"]) != "RUNNING" and s))
+    return str(
+        _wait_for(
+            lambda: (s := sfn.describe_execution(executionArn=execution_arn)["status"]) != "RUNNING" and s
+        )
+    )
 
 
 def test_a_state_machine_with_every_kind_of_step_runs_to_success_and_writes_its_item(
@@ -53,18 +59,22 @@ def test_a_state_machine_with_every_kind_of_step_runs_to_success_and_writes_its_
 
     # Then it parks on the task token, which the test sends back as a person approving would
     token_item = _wait_for(
-        lambda: dynamodb.get_item(TableName=table, Key={"pk": {"S": f"TOKEN#{run_id}"}, "sk": {"S": "token"}}).get(
-            "Item"
-        )
+        lambda: dynamodb.get_item(
+            TableName=table, Key={"pk": {"S": f"TOKEN#{run_id}"}, "sk": {"S": "token"}}
+        ).get("Item")
     )
     assert sfn.describe_execution(executionArn=execution_arn)["status"] == "RUNNING"
-    sfn.send_task_success(taskToken=token_item["token"]["S"], output=json.dumps({"approver": "finance@brand.test"}))
+    sfn.send_task_success(
+        taskToken=token_item["token"]["S"], output=json.dumps({"approver": "finance@brand.test"})
+    )
 
     # And it finishes
     assert _finish(sfn, execution_arn) == "SUCCEEDED"
 
     # And the Lambda task was retried once after its transient failure
-    attempts = dynamodb.get_item(TableName=table, Key={"pk": {"S": f"ATTEMPTS#{run_id}"}, "sk": {"S": "classify"}})
+    attempts = dynamodb.get_item(
+        TableName=table, Key={"pk": {"S": f"ATTEMPTS#{run_id}"}, "sk": {"S": "classify"}}
+    )
     assert attempts["Item"]["attempts"]["N"] == "2"
     # And the Map wrote one item per input through the DynamoDB task
     stored = dynamodb.query(
@@ -78,8 +88,6 @@ def test_a_state_machine_with_every_kind_of_step_runs_to_success_and_writes_its_
     assert result["Item"]["approver"]["S"] == "finance@brand.test"
     assert result["Item"]["caught"]["S"] == "PermanentError"
     assert result["Item"]["count"]["N"] == "3"
-
-
 
 
 def test_a_small_input_takes_the_choice_s_other_branch_without_waiting(
@@ -103,7 +111,11 @@ def test_a_small_input_takes_the_choice_s_other_branch_without_waiting(
 def test_two_executions_without_names_both_start(cloud: LocalCloud, proof: tuple[str, str]) -> None:
     machine_arn, _ = proof
     sfn = cloud.client("stepfunctions")
-    first = sfn.start_execution(stateMachineArn=machine_arn, input=json.dumps({"run_id": "x1", "items": ["a"]}))
-    second = sfn.start_execution(stateMachineArn=machine_arn, input=json.dumps({"run_id": "x2", "items": ["b"]}))
+    first = sfn.start_execution(
+        stateMachineArn=machine_arn, input=json.dumps({"run_id": "x1", "items": ["a"]})
+    )
+    second = sfn.start_execution(
+        stateMachineArn=machine_arn, input=json.dumps({"run_id": "x2", "items": ["b"]})
+    )
     assert first["executionArn"] != second["executionArn"]
     assert _finish(sfn, first["executionArn"]) == _finish(sfn, second["executionArn"]) == "SUCCEEDED"

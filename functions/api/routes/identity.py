@@ -8,14 +8,14 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import BaseModel, Field, HttpUrl
-
-from functions.api.schemas import Page, StrictBody
 from starling.api.auth import principal, require
 from starling.dal.identity_repository import DynamoIdentityRepository
 from starling.dal.paging import clamp_limit
 from starling.domain.identity import ApiKey, Brand
 from starling.domain.roles import Area, Role
 from starling.logic import identity
+
+from functions.api.schemas import Page, StrictBody
 
 router = APIGatewayHttpRouter()
 
@@ -95,7 +95,9 @@ def _repo() -> DynamoIdentityRepository:
 @router.get("/v1/me", summary="The calling key's brand and role")
 def handle_get_me() -> MeOut:
     caller = principal(router)
-    return MeOut(brand=BrandOut.of(_repo().get_brand(caller.brand_id)), role=caller.role, key_id=caller.key_id)
+    return MeOut(
+        brand=BrandOut.of(_repo().get_brand(caller.brand_id)), role=caller.role, key_id=caller.key_id
+    )
 
 
 @router.get("/v1/brand", summary="The brand's settings")

@@ -72,7 +72,9 @@ class ProofStack(cdk.Stack):
             "WaitForApproval",
             lambda_function=function,
             integration_pattern=sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
-            payload=sfn.TaskInput.from_object({"action": "park", "run_id": run_id, "token": sfn.JsonPath.task_token}),
+            payload=sfn.TaskInput.from_object(
+                {"action": "park", "run_id": run_id, "token": sfn.JsonPath.task_token}
+            ),
             result_path="$.approval",
             task_timeout=sfn.Timeout.duration(cdk.Duration.minutes(5)),
         )
@@ -95,7 +97,9 @@ class ProofStack(cdk.Stack):
             item={
                 "pk": tasks.DynamoAttributeValue.from_string(sfn.JsonPath.format("RESULT#{}", run_id)),
                 "sk": tasks.DynamoAttributeValue.from_string("result"),
-                "approver": tasks.DynamoAttributeValue.from_string(sfn.JsonPath.string_at("$.approval.approver")),
+                "approver": tasks.DynamoAttributeValue.from_string(
+                    sfn.JsonPath.string_at("$.approval.approver")
+                ),
                 "caught": tasks.DynamoAttributeValue.from_string(sfn.JsonPath.string_at("$.caught.Error")),
                 "count": tasks.DynamoAttributeValue.number_from_string(
                     sfn.JsonPath.format("{}", sfn.JsonPath.string_at("$.classified.count"))

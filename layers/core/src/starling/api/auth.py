@@ -23,7 +23,11 @@ def authenticate(repo_factory: Callable[[], IdentityRepository]) -> Callable[...
     def middleware(app: APIGatewayHttpResolver, next_middleware: Callable[..., Response]) -> Response:
         event = app.current_event
         if event.path.startswith(PROTECTED_PREFIX):
-            verdict = (event.request_context.authorizer.get_lambda or {}) if event.request_context.authorizer else {}
+            verdict = (
+                (event.request_context.authorizer.get_lambda or {})
+                if event.request_context.authorizer
+                else {}
+            )
             if verdict.get("authenticated") is False:
                 raise Unauthorized(str(verdict.get("reason") or "This API key is unknown or revoked."))
             principal = resolve_principal(repo_factory(), event.headers.get("authorization"))

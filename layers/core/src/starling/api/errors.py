@@ -24,7 +24,10 @@ def error_response(status: int, code: str, message: str, details: Any = None) ->
     body = {"error": {"code": code, "message": message, "details": details}}
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     return Response(
-        status_code=status, content_type=content_types.APPLICATION_JSON, body=json.dumps(body), headers=headers
+        status_code=status,
+        content_type=content_types.APPLICATION_JSON,
+        body=json.dumps(body),
+        headers=headers,
     )
 
 

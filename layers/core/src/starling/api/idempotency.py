@@ -51,7 +51,9 @@ def idempotent_writes(repo_factory: Callable[[], IdempotencyRepository]) -> Call
                     422, "idempotency_key_reused", "This Idempotency-Key was used for a different request."
                 )
             if earlier.response is None:
-                return error_response(409, "in_progress", "A request with this Idempotency-Key is in progress.")
+                return error_response(
+                    409, "in_progress", "A request with this Idempotency-Key is in progress."
+                )
             return Response(
                 status_code=earlier.response.status,
                 content_type=content_types.APPLICATION_JSON,

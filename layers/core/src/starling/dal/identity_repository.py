@@ -34,7 +34,7 @@ def _to_brand(item: BrandItem) -> Brand:
         name=item.name,
         slug=item.slug,
         created_at=item.created_at,
-        allowed_domains=tuple(item.allowed_domains or ()),
+        allowed_domains=tuple(str(d) for d in item.allowed_domains or ()),
         fallback_url=item.fallback_url,
         utm_defaults=dict(item.utm_defaults or {}),
         tier_thresholds=dict(item.tier_thresholds or {}),
@@ -101,7 +101,9 @@ class DynamoIdentityRepository:
             with TransactWrite(connection=self._connection) as tx:
                 tx.save(_brand_item(brand), condition=BrandItem.pk.exists())
                 if brand.slug != previous_slug:
-                    tx.save(_slug_item(brand.slug, brand.brand_id), condition=BrandSlugItem.pk.does_not_exist())
+                    tx.save(
+                        _slug_item(brand.slug, brand.brand_id), condition=BrandSlugItem.pk.does_not_exist()
+                    )
                     tx.delete(_slug_item(previous_slug, brand.brand_id))
         except TransactWriteError as exc:
             raise Conflict(f"The slug '{brand.slug}' is taken.", {"slug": brand.slug}) from exc

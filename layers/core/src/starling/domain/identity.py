@@ -8,6 +8,7 @@ import secrets
 import string
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from itertools import pairwise
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -22,9 +23,7 @@ _SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,38}[a-z0-9])$")
 _DOMAIN_RE = re.compile(r"^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
 # First path segments the public surface keeps for itself (design.md, "Public surface").
-RESERVED_SEGMENTS = frozenset(
-    {"v1", "p", "portal", "apply", "t", "docs", "openapi.json", "health", "static"}
-)
+RESERVED_SEGMENTS = frozenset({"v1", "p", "portal", "apply", "t", "docs", "openapi.json", "health", "static"})
 
 DEFAULT_TIER_THRESHOLDS: dict[str, int] = {
     "nano": 0,
@@ -144,7 +143,7 @@ def validate_tier_thresholds(thresholds: dict[str, int]) -> dict[str, int]:
             {"tier_thresholds": sorted(thresholds)},
         )
     ordered = [thresholds[t] for t in DEFAULT_TIER_THRESHOLDS]
-    if ordered[0] != 0 or any(b <= a for a, b in zip(ordered, ordered[1:], strict=False)):
+    if ordered[0] != 0 or any(b <= a for a, b in pairwise(ordered)):
         raise Invalid(
             "tier_thresholds must start at 0 for nano and rise strictly: nano < micro < mid < macro < mega.",
             {"tier_thresholds": thresholds},
@@ -177,7 +176,9 @@ def apply_brand_changes(brand: Brand, changes: dict[str, Any]) -> Brand:
     if "slug" in changes:
         updates["slug"] = validate_slug(changes["slug"])
     if "allowed_domains" in changes:
-        updates["allowed_domains"] = tuple(dict.fromkeys(validate_domain(d) for d in changes["allowed_domains"]))
+        updates["allowed_domains"] = tuple(
+            dict.fromkeys(validate_domain(d) for d in changes["allowed_domains"])
+        )
     if "fallback_url" in changes:
         url = changes["fallback_url"]
         updates["fallback_url"] = None if url is None else validate_https_url(url, "fallback_url")

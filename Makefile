@@ -1,0 +1,57 @@
+# Starling: the two commands are `make dev` and `make test`. See README.md.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+export PATH := $(CURDIR)/.venv/bin:$(HOME)/.local/bin:$(PATH)
+UV_VERSION := 0.13.9
+UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+PYTEST := uv run --frozen pytest -p no:warnings
+
+.PHONY: help install synth dev test lint unit integration infra e2e bench deploy clean
+
+help:
+	@echo "make dev    install, synthesize, and run the local stack on 127.0.0.1:3000"
+	@echo "make test   install, lint, and run every test suite"
+	@echo "make synth | make deploy | make bench | make lint | make unit | make integration | make infra | make e2e"
+
+.venv/.installed: pyproject.toml uv.lock layers/core/pyproject.toml package.json package-lock.json
+	@python3 -m uv --version >/dev/null 2>&1 || command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet --user "uv==$(UV_VERSION)"
+	$(UV) sync --frozen
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+install: .venv/.installed
+
+synth: install
+	npx cdk synth --quiet
+
+dev: synth
+	uv run --frozen starling dev
+
+lint: install
+	uv run --frozen ruff check .
+	uv run --frozen ruff format --check .
+	uv run --frozen mypy
+
+unit: install
+	$(PYTEST) tests/unit -q
+
+infra: install
+	$(PYTEST) tests/infra -q
+
+integration: synth
+	$(PYTEST) tests/integration -q
+
+e2e: synth
+	$(PYTEST) tests/e2e -q
+
+test: lint unit infra integration e2e
+
+bench: install
+	uv run --frozen python -m bench
+
+deploy: synth
+	npx cdk deploy --require-approval broadening
+
+clean:
+	rm -rf cdk.out .starling .venv node_modules
