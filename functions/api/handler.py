@@ -9,6 +9,8 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from functions.api.routes import identity, meta
 from starling.api.auth import authenticate
 from starling.api.errors import register_error_handlers
 from starling.api.events import treat_body_as_json
@@ -16,8 +18,6 @@ from starling.api.idempotency import idempotent_writes
 from starling.dal.idempotency_repository import DynamoIdempotencyRepository
 from starling.dal.identity_repository import DynamoIdentityRepository
 from starling.observability import logger, metrics, tracer
-
-from functions.api.routes import identity, meta
 
 app = APIGatewayHttpResolver(enable_validation=True)
 app.use(middlewares=[authenticate(DynamoIdentityRepository), idempotent_writes(DynamoIdempotencyRepository)])

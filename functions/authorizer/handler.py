@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from starling.dal.identity_repository import DynamoIdentityRepository
 from starling.errors import Unauthorized
 from starling.logic.identity import resolve_principal

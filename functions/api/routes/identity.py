@@ -8,14 +8,14 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import BaseModel, Field, HttpUrl
+
+from functions.api.schemas import Page, StrictBody
 from starling.api.auth import principal, require
 from starling.dal.identity_repository import DynamoIdentityRepository
 from starling.dal.paging import clamp_limit
 from starling.domain.identity import ApiKey, Brand
 from starling.domain.roles import Area, Role
 from starling.logic import identity
-
-from functions.api.schemas import Page, StrictBody
 
 router = APIGatewayHttpRouter()
 

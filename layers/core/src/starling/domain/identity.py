@@ -107,8 +107,8 @@ def new_api_key(brand_id: str, name: str, role: Role, now: datetime) -> tuple[Ap
 
 
 def slugify(name: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40].strip("-")
-    return slug if len(slug) >= 3 else (slug + "-brand")[:40]
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40].strip("-") or "brand"
+    return slug if len(slug) >= 3 else f"{slug}-brand"
 
 
 def validate_slug(slug: str) -> str:
