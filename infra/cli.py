@@ -18,11 +18,12 @@ import signal
 import sys
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 from infra.config import REPO_ROOT
 
-STATE_FILE = REPO_ROOT / ".starling" / "local.json"
+STATE_FILE = Path(os.environ.get("STARLING_STATE_FILE") or REPO_ROOT / ".starling" / "local.json")
 TEMPLATE = REPO_ROOT / "cdk.out" / "Starling.template.json"
 
 
@@ -56,7 +57,7 @@ def _dev(args: argparse.Namespace) -> int:
             "idempotency": cloud.physical_id("DataIdempotencyTable", "AWS::DynamoDB::Table"),
         },
     }
-    STATE_FILE.parent.mkdir(exist_ok=True)
+    STATE_FILE.parent.mkdir(parents=True, exist_ok=True)
     STATE_FILE.write_text(json.dumps(state, indent=2) + "\n")
     print(
         f"Starling local stack is up ({time.monotonic() - started:.1f}s)\n"
@@ -64,7 +65,7 @@ def _dev(args: argparse.Namespace) -> int:
         f"  AWS endpoint   {cloud.endpoint_url}   (aws --endpoint-url {cloud.endpoint_url} ...)\n"
         f"  Demo brand     {demo['brand_id']} ({demo['slug']})\n"
         f"  Owner API key  {demo['api_key']}\n"
-        f"  Written to     {STATE_FILE.relative_to(REPO_ROOT)}\n"
+        f"  Written to     {STATE_FILE}\n"
         f"Try: curl -H 'Authorization: Bearer {demo['api_key']}' {cloud.api_url}/v1/me",
         flush=True,
     )

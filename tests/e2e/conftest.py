@@ -1,0 +1,64 @@
+"""The e2e suite starts the local stack the way `make dev` does (`starling dev` from cdk.out), on free
+ports, and talks to it over HTTP and the AWS APIs like a user would."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from tests.support import ApiClient
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    state_file = tmp_path_factory.mktemp("starling") / "local.json"
+    env = {
+        **os.environ,
+        "PORT": str(_free_port()),
+        "MOTO_PORT": str(_free_port()),
+        "STARLING_STATE_FILE": str(state_file),
+    }
+    log = (state_file.parent / "dev.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "infra.cli", "dev"], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    started = time.monotonic()
+    try:
+        while not state_file.exists():
+            if process.poll() is not None or time.monotonic() - started > 120:
+                pytest.fail("the local stack did not start: " + (state_file.parent / "dev.log").read_text())
+            time.sleep(0.2)
+        state = json.loads(state_file.read_text())
+        assert requests.get(state["api_url"] + "/health", timeout=10).status_code == 200
+        yield {**state, "state_file": str(state_file), "startup_seconds": time.monotonic() - started}
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+@pytest.fixture()
+def api(stack: dict[str, Any]) -> ApiClient:
+    return ApiClient(stack["api_url"])

@@ -1,0 +1,102 @@
+"""A brand, an operator and the AWS CLI against the local stack, as README.md shows them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+from tests.support import ApiClient
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _aws(stack: dict[str, Any], service: str) -> Any:
+    return boto3.client(
+        service,  # type: ignore[call-overload]
+        endpoint_url=stack["aws_endpoint_url"],
+        region_name=stack["region"],
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+
+
+def _starling(stack: dict[str, Any], *args: str) -> dict[str, Any]:
+    env = {**os.environ, "STARLING_STATE_FILE": stack["state_file"]}
+    done = subprocess.run(
+        [sys.executable, "-m", "infra.cli", *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    return dict(json.loads(done.stdout))
+
+
+def test_the_seeded_owner_key_reaches_the_demo_brand(api: ApiClient, stack: dict[str, Any]) -> None:
+    me = api.call("GET", "/v1/me", stack["api_key"])
+    assert me.status == 200
+    assert me.body["brand"]["brand_id"] == stack["brand_id"]
+    assert me.body["brand"]["slug"] == "demo"
+    assert me.body["role"] == "owner"
+
+
+def test_the_template_s_tables_are_on_the_aws_endpoint_with_ttl(stack: dict[str, Any]) -> None:
+    dynamodb = _aws(stack, "dynamodb")
+    tables = dynamodb.list_tables()["TableNames"]
+    assert {stack["tables"]["core"], stack["tables"]["idempotency"]} <= set(tables)
+    ttl = dynamodb.describe_time_to_live(TableName=stack["tables"]["core"])["TimeToLiveDescription"]
+    assert ttl == {"TimeToLiveStatus": "ENABLED", "AttributeName": "expires_at"}
+    core = dynamodb.describe_table(TableName=stack["tables"]["core"])["Table"]
+    assert [i["IndexName"] for i in core["GlobalSecondaryIndexes"]] == ["gsi1"]
+
+
+def test_the_template_s_functions_are_deployed_with_their_environment(stack: dict[str, Any]) -> None:
+    functions = _aws(stack, "lambda").list_functions()["Functions"]
+    handlers = {f["Handler"]: f for f in functions}
+    assert {"functions.api.handler.lambda_handler", "functions.authorizer.handler.lambda_handler"} <= set(
+        handlers
+    )
+    api_env = handlers["functions.api.handler.lambda_handler"]["Environment"]["Variables"]
+    assert api_env["TABLE_NAME"] == stack["tables"]["core"]
+
+
+def test_the_state_machine_api_answers_on_the_aws_endpoint(stack: dict[str, Any]) -> None:
+    listed = _aws(stack, "stepfunctions").list_state_machines()
+    assert listed["ResponseMetadata"]["HTTPStatusCode"] == 200
+    assert isinstance(listed["stateMachines"], list)
+
+
+def test_an_operator_creates_a_brand_and_keys_with_the_cli(api: ApiClient, stack: dict[str, Any]) -> None:
+    brand = _starling(stack, "brand", "create", "CLI Brand", "--allowed-domain", "cli.example.com")
+    assert api.call("GET", "/v1/brand", brand["owner_key"]).body["allowed_domains"] == ["cli.example.com"]
+    viewer = _starling(stack, "key", "create", "--brand", brand["brand_id"], "--role", "viewer")
+    assert api.call("GET", "/v1/me", viewer["key"]).body["role"] == "viewer"
+    refused = api.call("POST", "/v1/api-keys", viewer["key"], {"name": "x", "role": "owner"})
+    assert refused.status == 403
+
+
+def test_an_owner_revokes_a_key_and_it_is_refused_at_once(api: ApiClient, stack: dict[str, Any]) -> None:
+    created = api.call("POST", "/v1/api-keys", stack["api_key"], {"name": "temp", "role": "finance"}).body
+    assert api.call("GET", "/v1/me", created["key"]).status == 200
+    assert api.call("DELETE", f"/v1/api-keys/{created['key_id']}", stack["api_key"]).status == 200
+    assert api.call("GET", "/v1/me", created["key"]).status == 401
+
+
+def test_bad_requests_get_clear_errors_over_http(api: ApiClient, stack: dict[str, Any]) -> None:
+    assert api.call("GET", "/v1/me").status == 401
+    bad_json = api.call(
+        "POST", "/v1/api-keys", stack["api_key"], raw="{", headers={"Content-Type": "application/json"}
+    )
+    assert bad_json.status == 400 and bad_json.body["error"]["code"] == "bad_json"
+    invalid = api.call("POST", "/v1/api-keys", stack["api_key"], {"role": "boss"})
+    assert invalid.status == 422
+    assert {d["field"] for d in invalid.body["error"]["details"]} == {"name", "role"}
+    assert api.call("GET", "/nowhere/at/all").status == 404
