@@ -14,6 +14,7 @@ from moto.server import ThreadedMotoServer
 
 from infra.local import environ, invoker, stepfunctions
 from infra.local.gateway import Gateway, load_routes
+from infra.local.pollers import SqsPoller
 from infra.local.provision import Provisioning
 from infra.local.template import Template
 
@@ -37,6 +38,7 @@ class LocalCloud:
         self.template = Template.load(settings.template_path, settings.region)
         self._moto: ThreadedMotoServer | None = None
         self._gateway: Gateway | None = None
+        self._pollers: list[SqsPoller] = []
 
     @property
     def endpoint_url(self) -> str:
@@ -86,10 +88,23 @@ class LocalCloud:
 
     def _deploy(self, template: Template) -> None:
         assert self._gateway is not None, "start() first"
-        Provisioning(template, self.endpoint_url, self._gateway.url).deploy_all()
+        provisioning = Provisioning(template, self.endpoint_url, self._gateway.url)
+        provisioning.deploy_all()
         self._gateway.routes = [*self._gateway.routes, *load_routes(template)]
+        for mapping in provisioning.sqs_mappings:
+            poller = SqsPoller(
+                mapping,
+                self.client("sqs"),
+                self.client("lambda"),
+                self.settings.region,
+                self.settings.time_scale,
+            )
+            poller.start()
+            self._pollers.append(poller)
 
     def stop(self) -> None:
+        for poller in self._pollers:
+            poller.stop()
         if self._gateway:
             self._gateway.stop()
         if self._moto:

@@ -17,6 +17,7 @@ from typing import Any
 
 import boto3
 
+from infra.local.pollers import SqsMapping, detach_moto_push
 from infra.local.template import ACCOUNT_ID, Template
 
 Provisioner = Callable[["Provisioning", str, dict[str, Any]], None]
@@ -38,6 +39,7 @@ class Provisioning:
         self.region = template.region
         self._endpoint_url = endpoint_url
         self._clients: dict[str, Any] = {}
+        self.sqs_mappings: list[SqsMapping] = []
 
     def client(self, service: str) -> Any:
         if service not in self._clients:
@@ -179,6 +181,19 @@ def _event_source_mapping(p: Provisioning, logical_id: str, props: dict[str, Any
         if key in props:
             args[key] = props[key]
     mapping = p.client("lambda").create_event_source_mapping(**args)
+    if props["EventSourceArn"].startswith("arn:aws:sqs:") and props.get("Enabled", True):
+        queue_name = props["EventSourceArn"].rsplit(":", 1)[1]
+        detach_moto_push(p.region, queue_name)
+        p.sqs_mappings.append(
+            SqsMapping(
+                queue_arn=props["EventSourceArn"],
+                function_name=mapping["FunctionArn"].rsplit(":", 1)[1],
+                batch_size=int(props.get("BatchSize", 10)),
+                batching_window_seconds=float(props.get("MaximumBatchingWindowInSeconds", 0)),
+                report_batch_item_failures="ReportBatchItemFailures"
+                in props.get("FunctionResponseTypes", []),
+            )
+        )
     p.template.deployed(logical_id, mapping["UUID"])
 
 

@@ -12,6 +12,8 @@ import pytest
 
 from infra.local.cloud import LocalCloud, LocalCloudSettings
 from infra.local.seed import seed_demo_brand
+from infra.local.template import Template
+from tests.integration.proof.stack import synth_proof_stack
 from tests.support import ApiClient
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "cdk.out" / "Starling.template.json"
@@ -50,3 +52,9 @@ def new_brand(cloud: LocalCloud) -> dict[str, str]:
 @pytest.fixture()
 def api(cloud: LocalCloud) -> ApiClient:
     return ApiClient(cloud.api_url)
+
+
+@pytest.fixture(scope="session")
+def proof_template(cloud: LocalCloud, tmp_path_factory: pytest.TempPathFactory) -> Template:
+    """The test-only proof stack (state machine, queue with DLQ), deployed once onto the running cloud."""
+    return cloud.deploy(synth_proof_stack(tmp_path_factory.mktemp("proof")))

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from infra.local.cloud import LocalCloud
-from tests.integration.proof.stack import synth_proof_stack
+from infra.local.template import Template
 
 
 def _wait_for(probe: Any, timeout: float = 60.0) -> Any:
@@ -24,14 +24,13 @@ def _wait_for(probe: Any, timeout: float = 60.0) -> Any:
     raise AssertionError("timed out")
 
 
-@pytest.fixture(scope="module")
-def proof(cloud: LocalCloud, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
-    """The proof stack deployed onto the running local cloud: (state machine ARN, table name)."""
-    template = cloud.deploy(synth_proof_stack(tmp_path_factory.mktemp("proof")))
+@pytest.fixture()
+def proof(proof_template: Template) -> tuple[str, str]:
+    """(state machine ARN, table name) of the proof stack."""
     machine_arn = next(
-        template.physical_ids[lid] for lid in template.of_type("AWS::StepFunctions::StateMachine")
+        proof_template.physical_ids[lid] for lid in proof_template.of_type("AWS::StepFunctions::StateMachine")
     )
-    table = next(template.physical_ids[lid] for lid in template.of_type("AWS::DynamoDB::Table"))
+    table = next(proof_template.physical_ids[lid] for lid in proof_template.of_type("AWS::DynamoDB::Table"))
     return machine_arn, table
 
 

@@ -20,7 +20,32 @@ def _table() -> Any:
     return boto3.resource("dynamodb").Table(os.environ["TABLE_NAME"])
 
 
+def _consume(records: list[dict[str, Any]]) -> dict[str, Any]:
+    """An SQS batch: `ok` messages are recorded, `flaky` ones fail on first delivery, `poison` always."""
+    table = _table()
+    failures = []
+    for record in records:
+        kind, _, name = record["body"].partition(":")
+        deliveries = table.update_item(
+            Key={"pk": f"DELIVERY#{name}", "sk": "count"},
+            UpdateExpression="ADD deliveries :one",
+            ExpressionAttributeValues={":one": 1},
+            ReturnValues="UPDATED_NEW",
+        )["Attributes"]["deliveries"]
+        if kind == "poison" or (kind == "flaky" and deliveries == 1):
+            failures.append({"itemIdentifier": record["messageId"]})
+            continue
+        table.update_item(
+            Key={"pk": f"DONE#{name}", "sk": "count"},
+            UpdateExpression="ADD done :one SET batch_size = :size",
+            ExpressionAttributeValues={":one": 1, ":size": len(records)},
+        )
+    return {"batchItemFailures": failures}
+
+
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    if "Records" in event:
+        return _consume(event["Records"])
     action, run_id = event["action"], event["run_id"]
     table = _table()
     if action == "classify":

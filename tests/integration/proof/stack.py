@@ -8,6 +8,8 @@ from pathlib import Path
 import aws_cdk as cdk
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as event_sources
+from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import aws_stepfunctions_tasks as tasks
 from constructs import Construct
@@ -34,6 +36,22 @@ class ProofStack(cdk.Stack):
             environment={"TABLE_NAME": table.table_name},
         )
         table.grant_read_write_data(function)
+
+        dead_letters = sqs.Queue(self, "ProofDeadLetters")
+        queue = sqs.Queue(
+            self,
+            "ProofQueue",
+            visibility_timeout=cdk.Duration.seconds(30),
+            dead_letter_queue=sqs.DeadLetterQueue(queue=dead_letters, max_receive_count=3),
+        )
+        function.add_event_source(
+            event_sources.SqsEventSource(
+                queue,
+                batch_size=25,
+                max_batching_window=cdk.Duration.seconds(1),
+                report_batch_item_failures=True,
+            )
+        )
         run_id = sfn.JsonPath.string_at("$.run_id")
 
         classify = tasks.LambdaInvoke(
