@@ -19,6 +19,8 @@ class StarlingConfig:
     public_base_url: str = ""
     # Functions' runtime; the code also runs on the developer machine's Python 3.11.
     python_runtime: str = "python3.13"
+    # The address partners get email from; SES must have it (or its domain) verified.
+    sender_email: str = "partners@starling.example.com"
     tags: dict[str, str] = field(default_factory=lambda: {"app": "starling"})
 
     @classmethod
@@ -26,4 +28,5 @@ class StarlingConfig:
         return cls(
             stack_name=str(context.get("stack_name") or cls.stack_name),
             public_base_url=str(context.get("public_base_url") or ""),
+            sender_email=str(context.get("sender_email") or cls.sender_email),
         )

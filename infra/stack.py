@@ -8,6 +8,7 @@ from constructs import Construct
 from infra.config import StarlingConfig
 from infra.constructs.api import ApiConstruct
 from infra.constructs.data import DataConstruct
+from infra.constructs.email import EmailConstruct
 from infra.constructs.runtime import RuntimeConstruct
 
 
@@ -19,6 +20,9 @@ class StarlingStack(Stack):
         for key, value in config.tags.items():
             Tags.of(self).add(key, value)
         self.data = DataConstruct(self, "Data")
+        self.email = EmailConstruct(self, "Email", sender_email=config.sender_email)
         self.runtime = RuntimeConstruct(self, "Runtime", config=config)
-        self.api = ApiConstruct(self, "Api", config=config, runtime=self.runtime, data=self.data)
+        self.api = ApiConstruct(
+            self, "Api", config=config, runtime=self.runtime, data=self.data, email=self.email
+        )
         CfnOutput(self, "CoreTableName", value=self.data.core_table.table_name)

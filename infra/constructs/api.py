@@ -12,6 +12,7 @@ from constructs import Construct
 
 from infra.config import StarlingConfig
 from infra.constructs.data import DataConstruct
+from infra.constructs.email import EmailConstruct
 from infra.constructs.runtime import RuntimeConstruct
 from infra.nag import acknowledge
 
@@ -25,6 +26,7 @@ class ApiConstruct(Construct):
         config: StarlingConfig,
         runtime: RuntimeConstruct,
         data: DataConstruct,
+        email: EmailConstruct,
     ) -> None:
         super().__init__(scope, construct_id)
         table_env = {
@@ -40,8 +42,13 @@ class ApiConstruct(Construct):
         _acknowledge_table_indexes(self.authorizer_function)
 
         self.api_function = runtime.function(
-            self, "ApiFunction", name="api", environment=table_env, timeout_seconds=29
+            self,
+            "ApiFunction",
+            name="api",
+            environment={**table_env, **email.environment},
+            timeout_seconds=29,
         )
+        email.grant_send(self.api_function)
         data.core_table.grant_read_write_data(self.api_function)
         data.idempotency_table.grant_read_write_data(self.api_function)
         _acknowledge_table_indexes(self.api_function)

@@ -13,6 +13,7 @@ class Settings:
     idempotency_table_name: str
     region: str
     public_base_url: str
+    sender_email: str
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -21,6 +22,7 @@ class Settings:
             idempotency_table_name=os.environ.get("IDEMPOTENCY_TABLE_NAME", "starling-idempotency"),
             region=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1",
             public_base_url=os.environ.get("PUBLIC_BASE_URL", "").rstrip("/"),
+            sender_email=os.environ.get("SENDER_EMAIL", "partners@starling.example.com"),
         )
 
 
