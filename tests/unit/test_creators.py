@@ -349,6 +349,18 @@ def test_csv_with_unterminated_quote_reads_to_the_end_as_one_field() -> None:
     assert "bob" in result.drafts[0].notes
 
 
+def test_csv_with_a_gigantic_field_gets_a_whole_file_error_naming_the_row() -> None:
+    text = 'handle,platform,notes\nann,x,fine\nbob,x,"' + "z" * 200_000 + '"\n'
+    with pytest.raises(Invalid) as caught:
+        parse_creator_csv(text)
+    assert caught.value.details["row"] == 2
+
+
+def test_json_niches_must_be_text_or_a_list_of_text() -> None:
+    result = parse_creator_rows_json([{"handle": "a", "platform": "x", "niches": {"beauty": 1}}])
+    assert result.rejected[0].errors == {"niches": "not text"}
+
+
 # --- creating and merging ----------------------------------------------------------------------------
 
 

@@ -303,7 +303,12 @@ def parse_tags(value: Any, field_name: str, max_items: int, max_length: int) -> 
     """Lowercase tags from a list, or from text split by ';', '|' or ','; blanks and repeats dropped."""
     if value is None:
         return ()
-    items: list[Any] = list(value) if isinstance(value, list | tuple) else _LIST_SPLIT_RE.split(str(value))
+    if isinstance(value, list | tuple):
+        items: list[Any] = list(value)
+    elif isinstance(value, str):
+        items = _LIST_SPLIT_RE.split(value)
+    else:
+        raise Invalid(f"{field_name} must be text or a list of text.", {field_name: "not text"})
     tags: dict[str, None] = {}
     for item in items:
         if not isinstance(item, str):
@@ -755,7 +760,7 @@ def parse_creator_csv(text: str, max_rows: int = MAX_IMPORT_ROWS) -> ImportParse
                 return
             except csv.Error as exc:
                 raise Invalid(
-                    f"The CSV cannot be read after row {row}: {exc}.", {"row": row + 1, "problem": str(exc)}
+                    f"The CSV cannot be read at row {row + 1}: {exc}.", {"row": row + 1, "problem": str(exc)}
                 ) from None
             if not any(cell.strip() for cell in cells):
                 continue  # blank lines are not rows
