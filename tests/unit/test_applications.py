@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 
 import pytest
+
 from starling.domain.applications import (
     HONEYPOT_FIELD,
     MAX_PITCH_LENGTH,

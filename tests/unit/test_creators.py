@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+
 from starling.domain.creators import (
     FIT_WEIGHTS,
     MAX_COLUMNS,

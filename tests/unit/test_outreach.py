@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+
 from starling.domain.creators import Creator, Platform
 from starling.domain.outreach import (
     DEFAULT_CONTACTED_TEMPLATE,

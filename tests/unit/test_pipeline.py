@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+
 from starling.domain.pipeline import (
     ALLOWED_MOVES,
     MAX_NOTE_LENGTH,
