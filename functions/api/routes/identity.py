@@ -28,6 +28,8 @@ class BrandOut(BaseModel):
     fallback_url: str | None
     utm_defaults: dict[str, str]
     tier_thresholds: dict[str, int]
+    target_niches: list[str]
+    target_countries: list[str]
     created_at: datetime
 
     @classmethod
@@ -40,6 +42,8 @@ class BrandOut(BaseModel):
             fallback_url=brand.fallback_url,
             utm_defaults=brand.utm_defaults,
             tier_thresholds=brand.tier_thresholds,
+            target_niches=list(brand.target_niches),
+            target_countries=list(brand.target_countries),
             created_at=brand.created_at,
         )
 
@@ -57,6 +61,8 @@ class BrandPatch(StrictBody):
     fallback_url: HttpUrl | None = None
     utm_defaults: dict[str, str] | None = None
     tier_thresholds: dict[str, int] | None = None
+    target_niches: list[str] | None = Field(default=None, max_length=30)
+    target_countries: list[str] | None = Field(default=None, max_length=250)
 
 
 class ApiKeyCreate(StrictBody):

@@ -38,6 +38,8 @@ def _to_brand(item: BrandItem) -> Brand:
         fallback_url=item.fallback_url,
         utm_defaults=dict(item.utm_defaults or {}),
         tier_thresholds=dict(item.tier_thresholds or {}),
+        target_niches=tuple(str(n) for n in item.target_niches or ()),
+        target_countries=tuple(str(c) for c in item.target_countries or ()),
     )
 
 
@@ -52,6 +54,8 @@ def _brand_item(brand: Brand) -> BrandItem:
         fallback_url=brand.fallback_url,
         utm_defaults=brand.utm_defaults,
         tier_thresholds=brand.tier_thresholds,
+        target_niches=list(brand.target_niches),
+        target_countries=list(brand.target_countries),
         created_at=brand.created_at,
     )
 

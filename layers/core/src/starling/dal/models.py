@@ -10,6 +10,7 @@ Key layout of the core table:
 from __future__ import annotations
 
 from pynamodb.attributes import (
+    BinaryAttribute,
     BooleanAttribute,
     JSONAttribute,
     ListAttribute,
@@ -42,6 +43,8 @@ class BrandItem(Model):
     fallback_url = UnicodeAttribute(null=True)
     utm_defaults = JSONAttribute(default=dict)
     tier_thresholds = JSONAttribute(default=dict)
+    target_niches = ListAttribute(of=UnicodeAttribute, default=list)
+    target_countries = ListAttribute(of=UnicodeAttribute, default=list)
     created_at = UTCDateTimeAttribute()
 
 
@@ -80,6 +83,57 @@ class ApiKeyLookupItem(Model):
     key_id = UnicodeAttribute()
     role = UnicodeAttribute()
     revoked = BooleanAttribute(default=False)
+
+
+class CreatorItem(Model):
+    """A creator of a brand (pk BRAND#<id>) or of the shared network (pk NETWORK); sk CREATOR#<id>."""
+
+    class Meta(CoreMeta):
+        pass
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    creator_id = UnicodeAttribute()
+    platform = UnicodeAttribute()
+    handle = UnicodeAttribute()
+    display_name = UnicodeAttribute(default="")
+    followers = NumberAttribute(default=0)
+    avg_likes = NumberAttribute(default=0)
+    avg_comments = NumberAttribute(default=0)
+    avg_views = NumberAttribute(default=0)
+    niches = ListAttribute(of=UnicodeAttribute, default=list)
+    country = UnicodeAttribute(null=True)
+    language = UnicodeAttribute(null=True)
+    email = UnicodeAttribute(null=True)
+    profile_url = UnicodeAttribute(null=True)
+    notes = UnicodeAttribute(default="")
+    discoverable = BooleanAttribute(default=False)
+    brand_safety_flags = ListAttribute(of=UnicodeAttribute, default=list)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+
+
+class SearchSegmentItem(Model):
+    """Compressed search rows of one segment of an owner's creators; sk SEARCH#<nn>."""
+
+    class Meta(CoreMeta):
+        pass
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    data = BinaryAttribute(legacy_encoding=False)
+    version = NumberAttribute()
+
+
+class SearchManifestItem(Model):
+    """Bumped after every change to an owner's search segments; sk SEARCH#MANIFEST."""
+
+    class Meta(CoreMeta):
+        pass
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    generation = NumberAttribute(default=0)
 
 
 class IdempotencyItem(Model):

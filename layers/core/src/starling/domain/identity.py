@@ -45,6 +45,9 @@ class Brand:
     fallback_url: str | None = None
     utm_defaults: dict[str, str] = field(default_factory=dict)
     tier_thresholds: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_TIER_THRESHOLDS))
+    # What discovery's fit score looks for.
+    target_niches: tuple[str, ...] = ()
+    target_countries: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -186,4 +189,18 @@ def apply_brand_changes(brand: Brand, changes: dict[str, Any]) -> Brand:
         updates["utm_defaults"] = validate_utm_defaults(changes["utm_defaults"] or {})
     if "tier_thresholds" in changes:
         updates["tier_thresholds"] = validate_tier_thresholds(changes["tier_thresholds"])
+    if "target_niches" in changes:
+        niches = [str(n).strip().lower() for n in changes["target_niches"] or []]
+        if any(not n or len(n) > 50 for n in niches) or len(niches) > 30:
+            raise Invalid(
+                "target_niches is up to 30 niches of 1 to 50 characters.", {"target_niches": niches}
+            )
+        updates["target_niches"] = tuple(dict.fromkeys(niches))
+    if "target_countries" in changes:
+        countries = [str(c).strip().upper() for c in changes["target_countries"] or []]
+        if any(not re.fullmatch(r"[A-Z]{2}", c) for c in countries):
+            raise Invalid(
+                "target_countries are ISO 3166 alpha-2 codes like US or DE.", {"target_countries": countries}
+            )
+        updates["target_countries"] = tuple(dict.fromkeys(countries))
     return replace(brand, **updates)
