@@ -3,6 +3,7 @@
   starling dev                                   the local stack (what `make dev` runs)
   starling brand create NAME [--slug S] [--allowed-domain D ...]
   starling key create --brand BRAND_ID --role ROLE [--name NAME]
+  starling outbox [--to EMAIL]                   the emails the local stack sent through SES
 
 `brand` and `key` work against the local stack (from .starling/local.json, the default when it exists)
 or a deployed one (`--stack Starling`, read with your AWS credentials).
@@ -34,6 +35,13 @@ def _dev(args: argparse.Namespace) -> int:
     if not TEMPLATE.exists():
         print(f"No template at {TEMPLATE}: run `make synth` first.", file=sys.stderr)
         return 2
+    for port in (args.port, args.moto_port):
+        if not _port_free(args.host, port):
+            message = (
+                f"Port {port} on {args.host} is in use (another `make dev`?). Stop it, or set PORT/MOTO_PORT."
+            )
+            print(message, file=sys.stderr)
+            return 2
     started = time.monotonic()
     cloud = LocalCloud(
         LocalCloudSettings(
@@ -73,8 +81,22 @@ def _dev(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with contextlib.suppress(KeyboardInterrupt):
         stop.wait()
-    cloud.stop()
-    return 0
+    # Best effort: servers with open keep-alive connections may not shut down promptly; exit regardless.
+    threading.Thread(target=cloud.stop, daemon=True).start()
+    time.sleep(0.5)
+    sys.stdout.flush()
+    os._exit(0)
+
+
+def _port_free(host: str, port: int) -> bool:
+    import socket
+
+    with socket.socket() as probe:
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
 
 
 def _use_target(args: argparse.Namespace) -> None:
@@ -137,6 +159,36 @@ def _key_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def read_outbox(api_url: str) -> list[dict[str, Any]]:
+    """Every email the local stack sent through SES (on moto), oldest first."""
+    import requests
+
+    answer: list[dict[str, Any]] = requests.get(f"{api_url}/_local/outbox", timeout=10).json()
+    return answer
+
+
+def _outbox(args: argparse.Namespace) -> int:
+    if not STATE_FILE.exists():
+        raise SystemExit("No local stack: start one with `make dev`.")
+    messages = read_outbox(json.loads(STATE_FILE.read_text())["api_url"])
+    if args.to:
+        messages = [m for m in messages if args.to in m["to"]]
+    messages = messages[-args.last :]
+    if args.json:
+        print(json.dumps(messages, indent=2))
+        return 0
+    for m in messages:
+        print(f"--- {m['id']}")
+        print(f"From: {m['from']}")
+        print(f"To: {', '.join(m['to'])}")
+        print(f"Subject: {m['subject']}")
+        print()
+        print(m["body"])
+        print()
+    print(f"{len(messages)} email(s)")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(
         prog="starling", description=__doc__, formatter_class=argparse.RawTextHelpFormatter
@@ -149,6 +201,12 @@ def parser() -> argparse.ArgumentParser:
     dev.add_argument("--moto-port", type=int, default=int(os.environ.get("MOTO_PORT", "4566")))
     dev.add_argument("--time-scale", type=float, default=1.0, help="share of Wait/Retry time really slept")
     dev.set_defaults(run=_dev)
+
+    outbox = commands.add_parser("outbox", help="emails the local stack sent (SES on moto)")
+    outbox.add_argument("--to", help="only those to this address")
+    outbox.add_argument("--last", type=int, default=20)
+    outbox.add_argument("--json", action="store_true")
+    outbox.set_defaults(run=_outbox)
 
     target = argparse.ArgumentParser(add_help=False)
     target.add_argument("--stack", help="a deployed stack's name (default: the local stack)")

@@ -10,6 +10,7 @@ from infra.constructs.api import ApiConstruct
 from infra.constructs.data import DataConstruct
 from infra.constructs.email import EmailConstruct
 from infra.constructs.runtime import RuntimeConstruct
+from infra.constructs.web import WebConstruct
 
 
 class StarlingStack(Stack):
@@ -24,5 +25,8 @@ class StarlingStack(Stack):
         self.runtime = RuntimeConstruct(self, "Runtime", config=config)
         self.api = ApiConstruct(
             self, "Api", config=config, runtime=self.runtime, data=self.data, email=self.email
+        )
+        self.web = WebConstruct(
+            self, "Web", http_api=self.api.http_api, runtime=self.runtime, data=self.data, email=self.email
         )
         CfnOutput(self, "CoreTableName", value=self.data.core_table.table_name)

@@ -22,6 +22,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 from infra.local.template import ACCOUNT_ID, Template
 
+# Paths under this prefix are the local cloud's own developer tools; they never reach the template's routes.
+LOCAL_TOOLS_PREFIX = "/_local/"
 _TEXT_TYPES = re.compile(r"^(text/|application/(json|xml|x-www-form-urlencoded|javascript)|.*\+json|.*\+xml)")
 
 
@@ -190,6 +192,8 @@ class Gateway:
         self, method: str, target: str, headers: dict[str, str], body: bytes, source_ip: str
     ) -> GatewayResponse:
         url = urlsplit(target)
+        if url.path.startswith(LOCAL_TOOLS_PREFIX):
+            return local_tools(url.path, self._region)
         selected = self.select_route(method, url.path)
         if selected is None:
             return _json_response(404, "Not Found")
@@ -306,3 +310,28 @@ class Gateway:
         body = answer.get("body") or ""
         raw = base64.b64decode(body) if answer.get("isBase64Encoded") else str(body).encode()
         return GatewayResponse(int(answer["statusCode"]), headers, raw)
+
+
+def sent_emails(region: str) -> list[dict[str, Any]]:
+    """Every email SES on moto accepted, oldest first."""
+    from moto.ses.models import ses_backends
+
+    messages = ses_backends[ACCOUNT_ID][region].sent_messages
+    return [
+        {
+            "id": m.id,
+            "from": m.source,
+            "to": [a for addresses in getattr(m, "destinations", {}).values() for a in addresses],
+            "subject": getattr(m, "subject", None),
+            "body": getattr(m, "body", None) or getattr(m, "raw_data", None),
+        }
+        for m in messages
+    ]
+
+
+def local_tools(path: str, region: str) -> GatewayResponse:
+    if path.rstrip("/") == "/_local/outbox":
+        return GatewayResponse(
+            200, [("Content-Type", "application/json")], json.dumps(sent_emails(region), default=str).encode()
+        )
+    return _json_response(404, "Not Found")

@@ -1,0 +1,267 @@
+"""Recruiting: partners in the pipeline, their stage moves and timeline, outreach templates, analytics."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import lru_cache
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+from pydantic import BaseModel, Field, model_validator
+
+from functions.api.schemas import Page, StrictBody
+from starling.api.auth import require
+from starling.dal.creators_repository import DynamoCreatorRepository
+from starling.dal.identity_repository import DynamoIdentityRepository
+from starling.dal.paging import clamp_limit
+from starling.dal.partners_repository import DynamoPartnerRepository
+from starling.domain.creators import CreatorDraft, RejectedRow, validate_creator_row
+from starling.domain.outreach import EmailTemplate, validate_template
+from starling.domain.partners import Partner, TimelineEntry
+from starling.domain.pipeline import is_overdue, parse_stage
+from starling.domain.roles import Area
+from starling.errors import Invalid
+from starling.integrations.email import SesEmailSender
+from starling.logic import recruiting
+
+router = APIGatewayHttpRouter()
+
+
+@lru_cache(maxsize=1)
+def _email() -> SesEmailSender:
+    return SesEmailSender()
+
+
+class NewCreator(BaseModel):
+    """A creator who is not in the brand's list yet (the import's fields)."""
+
+    model_config = {"extra": "allow"}
+    handle: str
+    platform: str
+
+
+class PartnerCreate(StrictBody):
+    creator_id: str | None = Field(default=None, max_length=40)
+    creator: NewCreator | None = None
+    stage: str = "prospect"
+    note: str | None = Field(default=None, max_length=2000)
+
+    @model_validator(mode="after")
+    def one_creator(self) -> PartnerCreate:
+        if (self.creator_id is None) == (self.creator is None):
+            raise ValueError("send exactly one of creator_id or creator")
+        return self
+
+
+class PartnerPatch(StrictBody):
+    owner: str | None = Field(default=None, max_length=200)
+    follow_up_on: date | None = None
+    notes: str | None = Field(default=None, max_length=2000)
+
+
+class StageMove(StrictBody):
+    stage: str = Field(max_length=40)
+    note: str | None = Field(default=None, max_length=2000)
+    send_email: bool = False
+
+
+class PartnerOut(BaseModel):
+    partner_id: str
+    creator_id: str
+    platform: str
+    handle: str
+    display_name: str
+    email: str | None
+    stage: str
+    stage_entered_at: datetime
+    owner: str | None
+    follow_up_on: date | None
+    overdue: bool
+    notes: str
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, p: Partner) -> PartnerOut:
+        return cls(
+            partner_id=p.partner_id,
+            creator_id=p.creator_id,
+            platform=p.platform,
+            handle=p.handle,
+            display_name=p.display_name,
+            email=p.email,
+            stage=p.stage.value,
+            stage_entered_at=p.stage_entered_at,
+            owner=p.owner,
+            follow_up_on=p.follow_up_on,
+            overdue=is_overdue(p.follow_up_on, recruiting.today(), p.stage),
+            notes=p.notes,
+            created_at=p.created_at,
+            updated_at=p.updated_at,
+        )
+
+
+class TimelineEntryOut(BaseModel):
+    kind: str
+    at: datetime
+    actor: str
+    from_stage: str | None
+    to_stage: str | None
+    note: str
+    email_to: str | None
+    email_subject: str | None
+    message_id: str | None
+
+    @classmethod
+    def of(cls, e: TimelineEntry) -> TimelineEntryOut:
+        return cls(
+            kind=e.kind,
+            at=e.at,
+            actor=e.actor,
+            from_stage=e.from_stage.value if e.from_stage else None,
+            to_stage=e.to_stage.value if e.to_stage else None,
+            note=e.note,
+            email_to=e.email_to,
+            email_subject=e.email_subject,
+            message_id=e.message_id,
+        )
+
+
+class HistoryOut(BaseModel):
+    items: list[TimelineEntryOut]
+
+
+class ConversionOut(BaseModel):
+    model_config = {"populate_by_name": True}
+    from_stage: str = Field(alias="from")
+    to_stage: str = Field(alias="to")
+    reached_from: int
+    reached_to: int
+    rate: str | None
+
+
+class PipelineOut(BaseModel):
+    counts: dict[str, int]
+    conversions: list[dict[str, Any]]
+    median_days_in_stage: dict[str, str | None]
+
+
+class TemplateIn(StrictBody):
+    subject: str = Field(min_length=1, max_length=200)
+    text_body: str = Field(min_length=1, max_length=20000)
+    html_body: str | None = Field(default=None, max_length=50000)
+
+
+class TemplateOut(BaseModel):
+    name: str
+    subject: str
+    text_body: str
+    html_body: str | None
+
+
+def _draft(creator: NewCreator) -> CreatorDraft:
+    checked = validate_creator_row(creator.model_dump(), row=1)
+    if isinstance(checked, RejectedRow):
+        raise Invalid(
+            "The new creator has fields at fault.", {f"creator.{k}": v for k, v in checked.errors.items()}
+        )
+    return checked
+
+
+@router.post("/v1/partners", summary="Add a creator to the pipeline (by creator_id, or a new creator)")
+def handle_create_partner(body: PartnerCreate) -> tuple[PartnerOut, int]:
+    caller = require(router, Area.PARTNERS, write=True)
+    creator = recruiting.creator_for_partner(
+        DynamoCreatorRepository(),
+        caller.brand_id,
+        body.creator_id,
+        _draft(body.creator) if body.creator else None,
+    )
+    partner = recruiting.add_partner(
+        DynamoPartnerRepository(),
+        caller.brand_id,
+        creator,
+        body.stage,
+        recruiting.actor_of(caller),
+        body.note,
+    )
+    return PartnerOut.of(partner), 201
+
+
+@router.get("/v1/partners", summary="The brand's partners, optionally at one stage")
+def handle_list_partners(
+    stage: Annotated[str | None, Query(max_length=40)] = None,
+    limit: Annotated[int | None, Query(ge=1, le=100)] = None,
+    cursor: Annotated[str | None, Query(max_length=2000)] = None,
+) -> Page[PartnerOut]:
+    caller = require(router, Area.PARTNERS)
+    partners, next_cursor = DynamoPartnerRepository().list_page(
+        caller.brand_id, parse_stage(stage) if stage else None, clamp_limit(limit), cursor
+    )
+    return Page[PartnerOut](items=[PartnerOut.of(p) for p in partners], next_cursor=next_cursor)
+
+
+@router.get("/v1/partners/<partner_id>", summary="One partner")
+def handle_get_partner(partner_id: str) -> PartnerOut:
+    caller = require(router, Area.PARTNERS)
+    return PartnerOut.of(DynamoPartnerRepository().get(caller.brand_id, partner_id))
+
+
+@router.patch("/v1/partners/<partner_id>", summary="Assign an owner, set a follow-up date, keep notes")
+def handle_patch_partner(partner_id: str, body: PartnerPatch) -> PartnerOut:
+    caller = require(router, Area.PARTNERS, write=True)
+    changes = body.model_dump(exclude_unset=True)
+    return PartnerOut.of(
+        recruiting.update_partner(DynamoPartnerRepository(), caller.brand_id, partner_id, changes)
+    )
+
+
+@router.post(
+    "/v1/partners/<partner_id>/stage", summary="Move a partner to another stage (409 if not allowed)"
+)
+def handle_move_stage(partner_id: str, body: StageMove) -> PartnerOut:
+    caller = require(router, Area.PARTNERS, write=True)
+    brand = DynamoIdentityRepository().get_brand(caller.brand_id)
+    partner = recruiting.move_stage(
+        DynamoPartnerRepository(),
+        DynamoCreatorRepository(),
+        _email(),
+        brand,
+        partner_id,
+        body.stage,
+        recruiting.actor_of(caller),
+        body.note,
+        send_email=body.send_email,
+    )
+    return PartnerOut.of(partner)
+
+
+@router.get("/v1/partners/<partner_id>/history", summary="Stage moves and emails, oldest first")
+def handle_partner_history(partner_id: str) -> HistoryOut:
+    caller = require(router, Area.PARTNERS)
+    entries = recruiting.history(DynamoPartnerRepository(), caller.brand_id, partner_id)
+    return HistoryOut(items=[TimelineEntryOut.of(e) for e in entries])
+
+
+@router.get("/v1/pipeline", summary="Count per stage, stage-to-stage conversion, median days in stage")
+def handle_pipeline() -> PipelineOut:
+    caller = require(router, Area.PARTNERS)
+    return PipelineOut(**recruiting.summary(DynamoPartnerRepository(), caller.brand_id).as_dict())
+
+
+@router.get("/v1/email-templates/<name>", summary="An outreach email template (the default until set)")
+def handle_get_template(name: str) -> TemplateOut:
+    caller = require(router, Area.PARTNERS)
+    template = recruiting.template_for(DynamoPartnerRepository(), caller.brand_id, name)
+    return TemplateOut(name=name, **template.__dict__)
+
+
+@router.put("/v1/email-templates/<name>", summary="Set an outreach template: $first_name, $brand_name, ...")
+def handle_put_template(name: str, body: TemplateIn) -> TemplateOut:
+    caller = require(router, Area.PARTNERS, write=True)
+    repo = DynamoPartnerRepository()
+    recruiting.template_for(repo, caller.brand_id, name)  # 404 for a name that is not a template
+    template = validate_template(EmailTemplate(body.subject, body.text_body, body.html_body))
+    repo.save_email_template(caller.brand_id, name, template)
+    return TemplateOut(name=name, **template.__dict__)
