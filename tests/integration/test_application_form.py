@@ -1,0 +1,133 @@
+"""The public application form: a creator applies from a phone, without an API key."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from urllib.parse import urlencode
+
+from infra.local.cloud import LocalCloud
+from infra.local.gateway import sent_emails
+from tests.integration.conftest import new_brand
+from tests.support import ApiClient
+
+FORM = "application/x-www-form-urlencoded"
+
+
+def _form(**values: str) -> dict[str, str]:
+    handle = "zoe." + uuid.uuid4().hex[:6]
+    base = {"name": "Zoë Martin", "email": "zoe@gmail.com", "platform_1": "tiktok", "handle_1": handle,
+            "followers_1": "15000", "niches": "food, travel", "country": "FR", "pitch": "I cook.",
+            "accept_terms": "on"}  # fmt: skip
+    return {**base, **values}
+
+
+def _post(api: ApiClient, slug: str, form: dict[str, str]):  # type: ignore[no-untyped-def]
+    return api.call("POST", f"/apply/{slug}", raw=urlencode(form).encode(), headers={"Content-Type": FORM})
+
+
+def _slug(api: ApiClient, brand: dict) -> str:
+    return str(api.call("GET", "/v1/brand", brand["api_key"]).body["slug"])
+
+
+def test_the_form_is_accessible_html_that_works_without_javascript(api: ApiClient, brand: dict) -> None:
+    page = api.call("GET", f"/apply/{_slug(api, brand)}")
+    assert page.status == 200 and page.headers["Content-Type"].startswith("text/html")
+    html = page.text
+    assert 'name="viewport"' in html and "<script" not in html and 'method="post"' in html
+    ids = set(re.findall(r'<(?:input|select|textarea)[^>]*\bid="([^"]+)"', html))
+    labelled = set(re.findall(r'<label[^>]*\bfor="([^"]+)"', html))
+    assert ids and ids <= labelled
+
+
+def test_an_unknown_brand_has_no_form(api: ApiClient) -> None:
+    assert api.call("GET", "/apply/no-such-brand").status == 404
+    assert _post(api, "no-such-brand", _form()).status == 404
+
+
+def test_an_application_enters_the_pipeline_at_applied_and_gets_a_confirmation(
+    api: ApiClient, brand: dict, cloud: LocalCloud
+) -> None:
+    form = _form(email=f"zoe.{uuid.uuid4().hex[:6]}@gmail.com")
+    answer = _post(api, _slug(api, brand), form)
+    assert answer.status == 200 and "Thank you, Zoë Martin!" in answer.text
+    partners = api.call("GET", "/v1/partners?stage=applied", brand["api_key"]).body["items"]
+    assert [p["handle"] for p in partners] == [form["handle_1"]]
+    assert [m["to"] for m in sent_emails(cloud.settings.region) if m["to"] == [form["email"]]] == [
+        [form["email"]]
+    ]
+    history = api.call("GET", f"/v1/partners/{partners[0]['partner_id']}/history", brand["api_key"]).body[
+        "items"
+    ]
+    assert history[0]["to_stage"] == "applied" and history[0]["note"] == "I cook."
+    assert any(h["kind"] == "email" for h in history)
+
+
+def test_a_duplicate_application_merges_into_the_first(api: ApiClient, brand: dict) -> None:
+    form = _form()
+    slug = _slug(api, brand)
+    _post(api, slug, form)
+    again = _post(api, slug, {**form, "followers_1": "16000", "pitch": "Still cooking."})
+    assert again.status == 200
+    partners = api.call("GET", "/v1/partners", brand["api_key"]).body["items"]
+    assert len(partners) == 1
+    creator = api.call("GET", f"/v1/creators/{partners[0]['creator_id']}", brand["api_key"]).body
+    assert creator["followers"] == 16000
+
+
+def test_the_honeypot_shows_thanks_and_keeps_nothing(api: ApiClient, brand: dict) -> None:
+    answer = _post(api, _slug(api, brand), _form(website="http://spam.example"))
+    assert answer.status == 200 and "Thank you" in answer.text
+    assert api.call("GET", "/v1/partners", brand["api_key"]).body["items"] == []
+
+
+def test_bad_fields_re_render_the_form_with_errors_and_escaped_values(api: ApiClient, brand: dict) -> None:
+    answer = _post(api, _slug(api, brand), _form(email="not-an-email", name="<script>alert(1)</script>"))
+    assert answer.status == 422
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in answer.text and "<script>alert" not in answer.text
+    assert 'aria-invalid="true"' in answer.text
+    assert api.call("GET", "/v1/partners", brand["api_key"]).body["items"] == []
+
+
+def test_html_in_an_application_is_escaped_on_the_thank_you_page(api: ApiClient, brand: dict) -> None:
+    answer = _post(api, _slug(api, brand), _form(name="<img src=x onerror=alert(1)>"))
+    assert answer.status == 200 and "<img" not in answer.text and "&lt;img" in answer.text
+
+
+def test_disposable_email_is_refused(api: ApiClient, brand: dict) -> None:
+    assert _post(api, _slug(api, brand), _form(email="x@mailinator.com")).status == 422
+
+
+def test_one_source_is_rate_limited(api: ApiClient, cloud: LocalCloud) -> None:
+    fresh = new_brand(cloud)
+    slug = str(api.call("GET", "/v1/brand", fresh["api_key"]).body["slug"])
+    statuses = [_post(api, slug, _form()).status for _ in range(6)]
+    assert statuses == [200] * 5 + [429]
+
+
+def test_a_form_in_another_encoding_is_refused(api: ApiClient, brand: dict) -> None:
+    answer = api.call("POST", f"/apply/{_slug(api, brand)}", body={"name": "x"})
+    assert answer.status == 415
+
+
+def test_an_opt_in_makes_the_applicant_discoverable_by_other_brands_without_contact_details(
+    api: ApiClient, brand: dict, cloud: LocalCloud
+) -> None:
+    form = _form(network_opt_in="on")
+    _post(api, _slug(api, brand), form)
+    other = new_brand(cloud)["api_key"]
+    found = api.call("GET", f"/v1/creators?scope=network&q={form['handle_1']}", other).body["items"]
+    assert [c["handle"] for c in found] == [form["handle_1"]] and found[0]["source"] == "network"
+    detail = api.call("GET", f"/v1/creators/{found[0]['creator_id']}", other).body
+    assert detail["email"] is None
+    # And the other brand can add them to its own pipeline
+    assert api.call("POST", "/v1/partners", other, {"creator_id": found[0]["creator_id"]}).status == 201
+
+
+def test_without_opt_in_the_applicant_stays_with_the_brand(
+    api: ApiClient, brand: dict, cloud: LocalCloud
+) -> None:
+    form = _form()
+    _post(api, _slug(api, brand), form)
+    other = new_brand(cloud)["api_key"]
+    assert api.call("GET", f"/v1/creators?scope=network&q={form['handle_1']}", other).body["items"] == []
