@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aws_cdk import Arn, ArnFormat, Stack
+from aws_cdk import ArnFormat, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_ses as ses
 from constructs import Construct
@@ -13,14 +13,11 @@ class EmailConstruct(Construct):
         super().__init__(scope, construct_id)
         self.sender_email = sender_email
         self.identity = ses.EmailIdentity(self, "SenderIdentity", identity=ses.Identity.email(sender_email))
-        self._identity_arn = Arn.format(
-            {
-                "service": "ses",
-                "resource": "identity",
-                "resource_name": sender_email,
-                "arn_format": ArnFormat.SLASH_RESOURCE_NAME,
-            },
-            Stack.of(self),
+        self._identity_arn = Stack.of(self).format_arn(
+            service="ses",
+            resource="identity",
+            resource_name=sender_email,
+            arn_format=ArnFormat.SLASH_RESOURCE_NAME,
         )
 
     def grant_send(self, grantee: iam.IGrantable) -> None:

@@ -100,3 +100,34 @@ def test_bad_requests_get_clear_errors_over_http(api: ApiClient, stack: dict[str
     assert invalid.status == 422
     assert {d["field"] for d in invalid.body["error"]["details"]} == {"name", "role"}
     assert api.call("GET", "/nowhere/at/all").status == 404
+
+
+def test_a_creator_applies_from_the_form_and_the_brand_sees_them_and_the_email(
+    api: ApiClient, stack: dict[str, Any]
+) -> None:
+    # Given the demo brand's public form, as a phone loads it
+    page = api.call("GET", "/apply/demo", headers={"User-Agent": "Mozilla/5.0 (iPhone) Instagram 300.0"})
+    assert page.status == 200 and 'name="viewport"' in page.text
+    # When a creator fills it in and sends it
+    form = (
+        "name=Priya+Shah&email=priya.e2e%40gmail.com&platform_1=instagram&handle_1=priya.plants"
+        "&followers_1=12000&niches=plants&country=IN&pitch=Plants+%26+pots&accept_terms=on&network_opt_in=on"
+    )
+    sent = api.call(
+        "POST",
+        "/apply/demo",
+        raw=form.encode(),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert sent.status == 200 and "Thank you, Priya Shah!" in sent.text
+    # Then the brand sees a partner at `applied`
+    applied = api.call("GET", "/v1/partners?stage=applied", stack["api_key"]).body["items"]
+    assert "priya.plants" in [p["handle"] for p in applied]
+    # And the confirmation is in the local outbox, as `starling outbox` shows it
+    outbox = subprocess.run(
+        [sys.executable, "-m", "infra.cli", "outbox", "--to", "priya.e2e@gmail.com", "--json"],
+        cwd=REPO, env={**os.environ, "STARLING_STATE_FILE": stack["state_file"]},
+        capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    emails = json.loads(outbox.stdout)
+    assert [e["subject"] for e in emails] == ["Your application to Demo Brand"]

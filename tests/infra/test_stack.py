@@ -126,3 +126,30 @@ def test_an_unacknowledged_finding_fails_synthesis() -> None:
 def test_the_stack_outputs_what_the_cli_needs(template: Template) -> None:
     outputs = template.find_outputs("*")
     assert "CoreTableName" in outputs
+
+
+def test_the_application_form_is_public_and_its_function_can_send_only_as_the_sender(
+    template: Template,
+) -> None:
+    routes = {
+        r["Properties"]["RouteKey"]: r["Properties"]
+        for r in template.find_resources("AWS::ApiGatewayV2::Route").values()
+    }
+    for key in ("GET /apply/{brand_slug}", "POST /apply/{brand_slug}"):
+        assert routes[key].get("AuthorizationType", "NONE") == "NONE"
+    template.has_resource_properties(
+        "AWS::SES::EmailIdentity", {"EmailIdentity": "partners@starling.example.com"}
+    )
+    policies = template.find_resources("AWS::IAM::Policy")
+    senders = [
+        lid
+        for lid, policy in policies.items()
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+        if "ses:SendEmail"
+        in (statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]])
+    ]
+    assert sorted(s.split("ServiceRole")[0] for s in senders) == ["ApiApiFunction", "WebPublicFunction"]
+    for lid in senders:
+        for statement in policies[lid]["Properties"]["PolicyDocument"]["Statement"]:
+            if "ses:SendEmail" in statement["Action"]:
+                assert "identity/partners@starling.example.com" in json.dumps(statement["Resource"])

@@ -1,0 +1,112 @@
+"""The in-memory discovery index: filters, ranking, and that its fast fit equals fit_score's."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+
+from starling.domain.creators import Creator, Platform
+from starling.domain.discovery import (
+    CreatorIndex,
+    SearchFilters,
+    SearchRow,
+    decode_offset_cursor,
+    decode_segment,
+    encode_offset_cursor,
+    encode_segment,
+)
+from starling.domain.identity import DEFAULT_TIER_THRESHOLDS
+from starling.errors import Invalid
+
+NOW = datetime(2026, 11, 1, tzinfo=UTC)
+
+
+def _creator(i: int, rng: random.Random) -> Creator:
+    return Creator(
+        creator_id=f"cre_{i:05d}",
+        platform=rng.choice(list(Platform)),
+        handle=f"handle{i}",
+        created_at=NOW,
+        updated_at=NOW,
+        display_name=f"Name {i}",
+        followers=rng.choice([0, 500, 9_999, 10_000, 55_000, 250_000, 2_000_000]),
+        avg_likes=rng.randint(0, 3000),
+        avg_comments=rng.randint(0, 300),
+        avg_views=rng.randint(0, 50_000),
+        niches=tuple(rng.sample(["beauty", "skin care", "fitness", "food", "travel"], rng.randint(0, 3))),
+        country=rng.choice([None, "US", "DE", "FR"]),
+        brand_safety_flags=tuple(rng.sample(["gambling", "alcohol", "politics", "nsfw"], rng.randint(0, 4))),
+    )
+
+
+@pytest.fixture(scope="module")
+def index() -> CreatorIndex:
+    rng = random.Random(7)
+    return CreatorIndex([SearchRow.of(_creator(i, rng)) for i in range(400)], DEFAULT_TIER_THRESHOLDS)
+
+
+@pytest.mark.parametrize(
+    ("niches", "countries"), [((), ()), (("beauty", "skincare"), ("US",)), (("food",), ("DE", "FR"))]
+)
+def test_the_fast_fit_used_for_ranking_equals_the_explained_fit_score(
+    index: CreatorIndex, niches: tuple[str, ...], countries: tuple[str, ...]
+) -> None:
+    fast = index.fit_scores(niches, countries)
+    for i in range(len(index.rows)):
+        assert fast[i] == index.explain(i, niches, countries).score, index.rows[i]
+
+
+def test_filters_combine_and_every_result_matches_each_of_them(index: CreatorIndex) -> None:
+    filters = SearchFilters(tier="micro", country="us", min_engagement=Decimal("0.01"), sort="engagement")
+    found = index.search(filters, [], [])
+    assert found
+    for i in found:
+        row = index.rows[i]
+        assert index.tier(i) == "micro" and row.country == "US" and row.engagement >= 0.01
+    engagement = [index.rows[i].engagement for i in found]
+    assert engagement == sorted(engagement, reverse=True)
+
+
+def test_free_text_matches_word_prefixes_of_handle_name_and_niches(index: CreatorIndex) -> None:
+    found = {index.rows[i].handle for i in index.search(SearchFilters(q="handle12"), [], [])}
+    assert found == {"handle12", *(f"handle12{d}" for d in range(10))}
+    skin = index.search(SearchFilters(q="skin"), [], [])
+    assert skin and all("skin care" in index.rows[i].niches for i in skin)
+
+
+def test_percentiles_are_within_the_tier(index: CreatorIndex) -> None:
+    for i in range(len(index.rows)):
+        assert 0 <= index.engagement_percentile(i) <= 100
+
+
+def test_segments_round_trip() -> None:
+    rows = [SearchRow.of(_creator(i, random.Random(i))) for i in range(50)]
+    assert decode_segment(encode_segment(rows)) == rows
+
+
+def test_a_cursor_only_continues_its_own_search() -> None:
+    cursor = encode_offset_cursor(25, "abc")
+    assert decode_offset_cursor(cursor, "abc") == 25
+    with pytest.raises(Invalid):
+        decode_offset_cursor(cursor, "other")
+    with pytest.raises(Invalid):
+        decode_offset_cursor("!!!", "abc")
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        SearchFilters(tier="huge"),
+        SearchFilters(platform="myspace"),
+        SearchFilters(sort="random"),
+        SearchFilters(min_followers=-1),
+        SearchFilters(min_followers=10, max_followers=5),
+        SearchFilters(min_engagement=Decimal(101)),
+    ],
+)
+def test_bad_filters_are_invalid(filters: SearchFilters) -> None:
+    with pytest.raises(Invalid):
+        filters.check(DEFAULT_TIER_THRESHOLDS)
