@@ -151,18 +151,26 @@ class CreatorIndex:
 
     rows: list[SearchRow]
     thresholds: Mapping[str, int]
+    _ids: frozenset[str] = field(init=False)
     _tiers: list[str] = field(init=False)
     _engagement_by_tier: dict[str, list[float]] = field(init=False)
     _fit_cache: dict[tuple[frozenset[str], frozenset[str]], list[float]] = field(
         init=False, default_factory=dict
     )
+    _rankings: dict[tuple[str, tuple[str, ...], tuple[str, ...]], list[int]] = field(
+        init=False, default_factory=dict
+    )
 
     def __post_init__(self) -> None:
+        self._ids = frozenset(r.creator_id for r in self.rows)
         self._tiers = [tier_for(r.followers, self.thresholds) for r in self.rows]
         by_tier: dict[str, list[float]] = {}
         for row, tier in zip(self.rows, self._tiers, strict=True):
             by_tier.setdefault(tier, []).append(row.engagement)
         self._engagement_by_tier = {t: sorted(v) for t, v in by_tier.items()}
+
+    def __contains__(self, creator_id: object) -> bool:
+        return creator_id in self._ids
 
     def tier(self, index: int) -> str:
         return self._tiers[index]
@@ -211,18 +219,41 @@ class CreatorIndex:
             self.rows[index].as_creator(), brand_niches, countries, self.engagement_percentile(index)
         )
 
+    def ranking(self, sort: str, brand_niches: Sequence[str], countries: Sequence[str]) -> list[int]:
+        """Every row's index, best first for this sort; ties go by followers, then id, so pages are stable.
+        Computed once per sort (and brand targets) and kept, so a search only walks it."""
+        key = (sort, tuple(brand_niches), tuple(countries))
+        if key not in self._rankings:
+            rows = self.rows
+            order = list(range(len(rows)))
+            if sort == "followers":
+                order.sort(key=lambda i: (-rows[i].followers, rows[i].creator_id))
+            elif sort == "engagement":
+                order.sort(key=lambda i: (-rows[i].engagement, -rows[i].followers, rows[i].creator_id))
+            else:
+                fits = self.fit_scores(brand_niches, countries)
+                order.sort(key=lambda i: (-fits[i], -rows[i].followers, rows[i].creator_id))
+            self._rankings[key] = order
+        return self._rankings[key]
+
     def search(
-        self, filters: SearchFilters, brand_niches: Sequence[str], countries: Sequence[str]
+        self,
+        filters: SearchFilters,
+        brand_niches: Sequence[str],
+        countries: Sequence[str],
+        stop_after: int | None = None,
     ) -> list[int]:
-        """Indexes of the matching rows, best first; ties go by followers, then id, so pages are stable."""
+        """Indexes of the matching rows in ranking order; at most `stop_after` of them when given."""
         terms = query_terms(filters.q) if filters.q else ()
         niche = _niche_key(filters.niche) if filters.niche else None
         country = filters.country.upper() if filters.country else None
         language = filters.language.lower() if filters.language else None
         min_engagement = float(filters.min_engagement) if filters.min_engagement is not None else None
+        rows, tiers = self.rows, self._tiers
         matched: list[int] = []
-        for i, row in enumerate(self.rows):
-            if filters.tier and self._tiers[i] != filters.tier:
+        for i in self.ranking(filters.sort, brand_niches, countries):
+            row = rows[i]
+            if filters.tier and tiers[i] != filters.tier:
                 continue
             if filters.platform and row.platform != filters.platform:
                 continue
@@ -241,14 +272,8 @@ class CreatorIndex:
             if terms and not all(any(t.startswith(term) for t in row.tokens) for term in terms):
                 continue
             matched.append(i)
-        if filters.sort == "followers":
-            matched.sort(key=lambda i: (-self.rows[i].followers, self.rows[i].creator_id))
-        elif filters.sort == "engagement":
-            rows = self.rows
-            matched.sort(key=lambda i: (-rows[i].engagement, -rows[i].followers, rows[i].creator_id))
-        else:
-            fits = self.fit_scores(brand_niches, countries)
-            matched.sort(key=lambda i: (-fits[i], -self.rows[i].followers, self.rows[i].creator_id))
+            if stop_after is not None and len(matched) >= stop_after:
+                break
         return matched
 
 

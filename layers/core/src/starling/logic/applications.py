@@ -115,7 +115,7 @@ def submit_application(
         partner_id,
         [
             TimelineEntry(
-                kind="email", at=now, actor=APPLICANT, email_to=application.email, email_subject=subject,
+                kind="email", at=datetime.now(UTC), actor=APPLICANT, email_to=application.email, email_subject=subject,
                 message_id=message_id,
             )
         ],

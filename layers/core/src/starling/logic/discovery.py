@@ -136,31 +136,28 @@ def search_creators(
         scope, [brand_owner(brand.brand_id), NETWORK]
     )
     niches, countries = list(brand.target_niches), list(brand.target_countries)
+    fingerprint = hashlib.sha256(f"{filters!r}|{scope}".encode()).hexdigest()[:12]
+    offset = decode_offset_cursor(cursor, fingerprint)
+    wanted = offset + limit + 1  # one more than the page tells whether there is a next one
     candidates: list[tuple[tuple[Any, ...], str, CreatorIndex, int]] = []
-    seen: set[str] = set()
-    fingerprint_parts = [repr(filters), scope]
-    for owner in sources:
-        index = cache.index(repo, owner, brand.tier_thresholds)
-        fingerprint_parts.append(str(len(index.rows)))
-        matched = index.search(filters, niches, countries)
+    indexes = {owner: cache.index(repo, owner, brand.tier_thresholds) for owner in sources}
+    own = indexes.get(brand_owner(brand.brand_id))
+    for owner, index in indexes.items():
         fits = index.fit_scores(niches, countries) if filters.sort == "fit" else None
-        for i in matched:
+        for position, i in enumerate(index.search(filters, niches, countries, stop_after=wanted)):
             row = index.rows[i]
-            if row.creator_id in seen:
-                continue  # a network creator the brand already has: its own copy wins
-            seen.add(row.creator_id)
+            if owner == NETWORK and own is not None and row.creator_id in own:
+                continue  # a network creator the brand already has: its own copy is the one listed
             if fits is not None:
                 key: tuple[Any, ...] = (-fits[i], -row.followers, row.creator_id)
             elif filters.sort == "engagement":
                 key = (-row.engagement, -row.followers, row.creator_id)
             else:
                 key = (-row.followers, row.creator_id)
-            candidates.append((key, "own" if owner != NETWORK else "network", index, i))
-    if len(sources) > 1:
-        candidates.sort(key=lambda c: c[0])
-    fingerprint = hashlib.sha256("|".join(fingerprint_parts).encode()).hexdigest()[:12]
-    offset = decode_offset_cursor(cursor, fingerprint)
-    page = candidates[offset : offset + limit]
+            source = "network" if owner == NETWORK else "own"
+            candidates.append((key if len(sources) > 1 else (position,), source, index, i))
+    candidates.sort(key=lambda c: c[0])
+    page = [(source, index, i) for _, source, index, i in candidates]
     hits = [
         CreatorHit(
             row=index.rows[i],
@@ -169,10 +166,10 @@ def search_creators(
             engagement_percentile=index.engagement_percentile(i),
             fit=index.explain(i, niches, countries),
         )
-        for _, source, index, i in page
+        for source, index, i in page[offset : offset + limit]
     ]
-    next_offset = offset + limit
-    return hits, encode_offset_cursor(next_offset, fingerprint) if next_offset < len(candidates) else None
+    has_more = len(page) > offset + limit
+    return hits, encode_offset_cursor(offset + limit, fingerprint) if has_more else None
 
 
 def get_creator(repo: CreatorRepository, brand: Brand, creator_id: str) -> tuple[Creator, str]:
