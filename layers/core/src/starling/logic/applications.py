@@ -110,14 +110,13 @@ def submit_application(
             ),
         )
     )
-    partners.add_entries(
-        brand.brand_id,
-        partner_id,
-        [
-            TimelineEntry(
-                kind="email", at=datetime.now(UTC), actor=APPLICANT, email_to=application.email, email_subject=subject,
-                message_id=message_id,
-            )
-        ],
-    )  # fmt: skip
+    confirmation = TimelineEntry(
+        kind="email",
+        at=datetime.now(UTC),
+        actor=APPLICANT,
+        email_to=application.email,
+        email_subject=subject,
+        message_id=message_id,
+    )
+    partners.add_entries(brand.brand_id, partner_id, [confirmation])
     return Submitted(brand=brand, application=application, partner_id=partner_id)
