@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
+from starling.dal.connection import transaction_connection
 from starling.dal.models import ApiKeyItem, ApiKeyLookupItem, BrandItem, BrandSlugItem
 from starling.dal.paging import decode_cursor, encode_cursor
 from starling.domain.identity import ApiKey, Brand
 from starling.domain.roles import Role
 from starling.errors import Conflict, NotFound
-from starling.settings import get_settings
 
 
 def _brand_pk(brand_id: str) -> str:
@@ -75,7 +74,7 @@ def _to_key(item: ApiKeyItem) -> ApiKey:
 
 class DynamoIdentityRepository:
     def __init__(self) -> None:
-        self._connection = Connection(region=get_settings().region)
+        self._connection = transaction_connection()
 
     # Brands
     def create_brand(self, brand: Brand) -> None:

@@ -5,17 +5,16 @@ from __future__ import annotations
 import secrets
 from datetime import date
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
+from starling.dal.connection import transaction_connection
 from starling.dal.models import EmailTemplateItem, PartnerItem, RateLimitItem, TimelineItem
 from starling.dal.paging import decode_cursor, encode_cursor
 from starling.domain.outreach import EmailTemplate
 from starling.domain.partners import Partner, TimelineEntry
 from starling.domain.pipeline import Stage
 from starling.errors import Conflict, NotFound
-from starling.settings import get_settings
 
 
 def _pk(brand_id: str) -> str:
@@ -101,7 +100,7 @@ def _entry(item: TimelineItem) -> TimelineEntry:
 
 class DynamoPartnerRepository:
     def __init__(self) -> None:
-        self._connection = Connection(region=get_settings().region)
+        self._connection = transaction_connection()
 
     def create(self, partner: Partner, entries: list[TimelineEntry]) -> None:
         try:
