@@ -40,7 +40,7 @@ infra: install
 	$(PYTEST) tests/infra -q
 
 integration: synth
-	$(PYTEST) tests/integration -q
+	$(PYTEST) tests/integration -q -n 2
 
 e2e: synth
 	$(PYTEST) tests/e2e -q
