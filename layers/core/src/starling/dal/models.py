@@ -230,3 +230,36 @@ class RateLimitItem(Model):
     sk = UnicodeAttribute(range_key=True)
     hits = NumberAttribute(default=0)
     expires_at = NumberAttribute()
+
+
+class ProductsByCreation(GlobalSecondaryIndex["ProductItem"]):
+    class Meta:
+        index_name = "gsi1"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
+class ProductItem(Model):
+    """A product: pk BRAND#<id>, sk PRODUCT#<product_id>; gsi1 lists a brand's products by creation."""
+
+    class Meta(CoreMeta):
+        pass
+
+    gsi1 = ProductsByCreation()
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    gsi1pk = UnicodeAttribute()
+    gsi1sk = UnicodeAttribute()
+    product_id = UnicodeAttribute()
+    brand_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    url = UnicodeAttribute()
+    image_url = UnicodeAttribute(null=True)
+    price_amount = NumberAttribute(null=True)  # minor units
+    price_currency = UnicodeAttribute(null=True)  # ISO 4217
+    sku = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
