@@ -9,6 +9,7 @@ from infra.config import StarlingConfig
 from infra.constructs.api import ApiConstruct
 from infra.constructs.data import DataConstruct
 from infra.constructs.email import EmailConstruct
+from infra.constructs.links import LinksConstruct
 from infra.constructs.runtime import RuntimeConstruct
 from infra.constructs.web import WebConstruct
 
@@ -25,6 +26,9 @@ class StarlingStack(Stack):
         self.runtime = RuntimeConstruct(self, "Runtime", config=config)
         self.api = ApiConstruct(
             self, "Api", config=config, runtime=self.runtime, data=self.data, email=self.email
+        )
+        self.links = LinksConstruct(
+            self, "Links", runtime=self.runtime, data=self.data, http_api=self.api.http_api
         )
         self.web = WebConstruct(
             self, "Web", http_api=self.api.http_api, runtime=self.runtime, data=self.data, email=self.email

@@ -47,8 +47,11 @@ class RuntimeConstruct(Construct):
         environment: dict[str, str],
         memory_mb: int = 512,
         timeout_seconds: int = 10,
+        quiet_platform_logs: bool = False,
     ) -> lambda_.Function:
-        """A function whose code is `functions/<name>` and whose entry point is its handler module."""
+        """A function whose code is `functions/<name>` and whose entry point is its handler module.
+        `quiet_platform_logs` drops Lambda's START/END/REPORT lines (JSON log format, system level WARN):
+        on the redirect they would cost more log ingestion than the click lines themselves."""
         log_group = logs.LogGroup(
             scope,
             f"{construct_id}Logs",
@@ -67,6 +70,9 @@ class RuntimeConstruct(Construct):
             timeout=Duration.seconds(timeout_seconds),
             tracing=lambda_.Tracing.ACTIVE,
             log_group=log_group,
+            logging_format=lambda_.LoggingFormat.JSON if quiet_platform_logs else None,
+            system_log_level_v2=lambda_.SystemLogLevel.WARN if quiet_platform_logs else None,
+            application_log_level_v2=lambda_.ApplicationLogLevel.INFO if quiet_platform_logs else None,
             environment={
                 "POWERTOOLS_SERVICE_NAME": f"{self._config.service_name}-{name}",
                 "POWERTOOLS_METRICS_NAMESPACE": "Starling",

@@ -12,10 +12,11 @@ from pydantic import BaseModel, Field, HttpUrl
 from functions.api.schemas import Page, StrictBody
 from starling.api.auth import principal, require
 from starling.dal.identity_repository import DynamoIdentityRepository
+from starling.dal.links_repository import DynamoLinkRepository
 from starling.dal.paging import clamp_limit
 from starling.domain.identity import ApiKey, Brand
 from starling.domain.roles import Area, Role
-from starling.logic import identity
+from starling.logic import identity, links
 
 router = APIGatewayHttpRouter()
 
@@ -116,7 +117,10 @@ def handle_get_brand() -> BrandOut:
 def handle_patch_brand(body: BrandPatch) -> BrandOut:
     caller = require(router, Area.BRAND, write=True)
     changes = body.model_dump(mode="json", exclude_unset=True)
-    return BrandOut.of(identity.update_brand(_repo(), caller.brand_id, changes))
+    brand = identity.update_brand(_repo(), caller.brand_id, changes)
+    if {"utm_defaults", "fallback_url"} & set(changes):
+        links.refresh_redirects(DynamoLinkRepository(), brand)
+    return BrandOut.of(brand)
 
 
 @router.post("/v1/api-keys", summary="Create an API key (owner); the key is returned once")

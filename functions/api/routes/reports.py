@@ -1,0 +1,64 @@
+"""Reports: click figures per link, partner, campaign, day or hour (JSON, or CSV with Accept: text/csv)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+from pydantic import BaseModel
+
+from starling.api.auth import require
+from starling.dal.click_counters import DynamoClickCounterRepository
+from starling.domain.roles import Area
+from starling.logic import reports
+
+router = APIGatewayHttpRouter()
+
+
+class ReportRowOut(BaseModel):
+    key: str
+    clicks: int
+    unique_clicks: int
+    bot_clicks: int
+    flagged_clicks: int
+    partner_id: str | None = None
+    campaign_id: str | None = None
+
+
+@router.get("/v1/reports", summary="Clicks, unique clicks, bot and flagged clicks grouped over a date range")
+def handle_report(
+    group_by: Annotated[str, Query(max_length=20)] = "link",
+    from_: Annotated[date | None, Query(alias="from")] = None,
+    to: Annotated[date | None, Query()] = None,
+) -> Any:
+    caller = require(router, Area.REPORTS)
+    start, end = reports.report_range(from_, to, datetime.now(UTC).date())
+    rows = reports.click_report(DynamoClickCounterRepository(), caller.brand_id, group_by, start, end)
+    if "text/csv" in (router.current_event.headers.get("accept") or ""):
+        return Response(
+            status_code=200,
+            content_type="text/csv; charset=utf-8",
+            body=reports.as_csv(group_by, rows),
+            headers={"Content-Disposition": f'attachment; filename="report-{group_by}-{start}-{end}.csv"'},
+        )
+    body = {
+        "group_by": group_by,
+        "from": start.isoformat(),
+        "to": end.isoformat(),
+        "rows": [
+            ReportRowOut(
+                key=r.key,
+                clicks=r.clicks,
+                unique_clicks=r.unique_clicks,
+                bot_clicks=r.bot_clicks,
+                flagged_clicks=r.flagged_clicks,
+                **r.labels,
+            ).model_dump(exclude_none=True)
+            for r in rows
+        ],
+        "totals": reports.totals(rows),
+    }
+    return body

@@ -1,0 +1,57 @@
+"""The click aggregator: batches from the click stream (fed by the redirect's log lines) become counters.
+
+Powertools' batch processor reads each stream record; a record that cannot be read is reported as a
+partial failure, and only the records before the first failure are counted, so the stream's retry from
+that record resumes exactly where counting stopped. Counting itself is exactly once: see
+starling.logic.click_aggregation.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
+from aws_lambda_powertools.utilities.data_classes.kinesis_stream_event import KinesisStreamRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from starling.dal.click_counters import DynamoClickCounterRepository
+from starling.logic.click_aggregation import StreamClick, aggregate, checkpoint_of, clicks_in_log_record
+from starling.observability import logger, metrics
+
+processor = BatchProcessor(event_type=EventType.KinesisDataStreams)
+_repo = DynamoClickCounterRepository()
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> Any:
+    clicks: list[StreamClick] = []
+    failed: list[str] = []
+    malformed = 0
+
+    def read_record(record: KinesisStreamRecord) -> None:
+        nonlocal malformed
+        shard_id = record.event_id.split(":", 1)[0]
+        sequence = record.kinesis.sequence_number
+        try:
+            found, bad = clicks_in_log_record(record.kinesis.data_as_bytes(), shard_id, sequence)
+        except Exception:
+            failed.append(checkpoint_of(sequence))
+            raise
+        clicks.extend(found)
+        malformed += bad
+
+    with processor(records=event["Records"], handler=read_record):
+        processor.process()
+    if failed:
+        first_failure = min(failed)
+        clicks = [c for c in clicks if c.checkpoint < first_failure]
+    outcome = aggregate(_repo, clicks)
+    if malformed:
+        logger.error("Malformed click lines skipped", extra={"count": malformed})
+    metrics.add_metric(name="ClickCaptured", unit="Count", value=outcome.clicks)
+    metrics.add_metric(name="BotClickRecorded", unit="Count", value=outcome.bots)
+    metrics.add_metric(name="ClickBurstFlagged", unit="Count", value=outcome.flagged)
+    metrics.add_metric(name="ClickMalformed", unit="Count", value=malformed)
+    logger.info("Clicks counted", extra=outcome.__dict__)
+    return processor.response()

@@ -1,0 +1,143 @@
+"""The vanity-link redirect, `GET /{slug}` and `HEAD /{slug}`: the path with the most traffic.
+
+A cache hit costs no I/O at all: the slug's entry is kept in memory for a few seconds (so a disabled link
+stops within seconds), a miss costs one GetItem, and the click is captured by writing one line to standard
+output, which Lambda ships to CloudWatch Logs after the answer; a subscription filter feeds those lines to
+the click stream and the aggregator. Nothing about a click can slow or fail the redirect.
+
+Imports are kept to boto3 and the standard library on purpose: `make bench` compares this module's cold
+start with a bare boto3 floor.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from html import escape
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from starling.dal.redirect_store import RedirectEntry, RedirectStore
+from starling.domain.clicks import (
+    Click,
+    ClickIdSigner,
+    click_line,
+    device_of,
+    source_hash,
+    visitor_hash,
+)
+from starling.integrations.click_secret import ClickSecret
+
+CACHE_TTL_SECONDS = 5.0
+CACHE_MAX_ENTRIES = 20_000
+MAX_SLUG_CHARS = 64
+
+# Read once, at import, from this function's own environment.
+_TABLE_NAME = os.environ["TABLE_NAME"]
+_CLICK_SECRET_ID = os.environ["CLICK_SECRET_ID"]
+_client_config = Config(connect_timeout=1, read_timeout=2, retries={"max_attempts": 2, "mode": "standard"})
+_store = RedirectStore(boto3.client("dynamodb", config=_client_config), _TABLE_NAME)
+_secret = ClickSecret(boto3.client("secretsmanager", config=_client_config), _CLICK_SECRET_ID)
+_cache: dict[str, tuple[float, RedirectEntry | None]] = {}
+_signer: tuple[bytes, ClickIdSigner] | None = None
+
+_PAGE = (
+    "<!doctype html><html lang=en><meta charset=utf-8>"
+    '<meta name=viewport content="width=device-width,initial-scale=1"><title>{title}</title>'
+    '<main style="max-width:30rem;margin:3rem auto;padding:1rem;font:17px/1.5 system-ui,sans-serif">'
+    "<h1 style='font-size:1.4rem'>{title}</h1><p>{text}</p></main>"
+)
+
+
+def _page(status: int, title: str, text: str) -> dict[str, Any]:
+    return {
+        "statusCode": status,
+        "headers": {
+            "Content-Type": "text/html; charset=utf-8",
+            "Cache-Control": "no-store",
+            "X-Robots-Tag": "noindex",
+        },
+        "body": _PAGE.format(title=escape(title), text=escape(text)),
+    }
+
+
+def _redirect(location: str) -> dict[str, Any]:
+    return {
+        "statusCode": 302,
+        "headers": {"Location": location, "Cache-Control": "private, no-store", "X-Robots-Tag": "noindex"},
+        "body": "",
+    }
+
+
+def _lookup(slug: str, now: float) -> RedirectEntry | None:
+    cached = _cache.get(slug)
+    if cached is not None and cached[0] > now:
+        return cached[1]
+    entry = _store.find(slug)
+    if len(_cache) >= CACHE_MAX_ENTRIES:
+        _cache.clear()
+    _cache[slug] = (now + CACHE_TTL_SECONDS, entry)
+    return entry
+
+
+def _click_signer() -> tuple[bytes, ClickIdSigner] | None:
+    global _signer
+    try:
+        keys = _secret.keys()
+    except Exception as exc:  # the secret being unreachable must never stop a shopper
+        sys.stdout.write(f'{{"level":"ERROR","message":"click secret unavailable: {type(exc).__name__}"}}\n')
+        return None
+    if _signer is None or _signer[0] is not keys.visitor_salt:
+        _signer = (keys.visitor_salt, ClickIdSigner(keys.signing_key))
+    return _signer
+
+
+def _with_click_id(url: str, stclid: str) -> str:
+    base, hash_mark, fragment = url.partition("#")
+    joiner = "&" if "?" in base else "?"
+    return f"{base}{joiner}stclid={stclid}{hash_mark}{fragment}"
+
+
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    http = event["requestContext"]["http"]
+    slug = ((event.get("pathParameters") or {}).get("slug") or "").lower()
+    if not slug or len(slug) > MAX_SLUG_CHARS:
+        return _page(404, "Link not found", "This link does not exist. Check the address and try again.")
+    now = time.time()
+    entry = _lookup(slug, now)
+    if entry is None:
+        return _page(404, "Link not found", "This link does not exist. Check the address and try again.")
+    if not entry.usable(now):
+        if entry.fallback_url:
+            return _redirect(entry.fallback_url)
+        return _page(410, "Link no longer active", "This link has expired or been turned off.")
+    user_agent = (event.get("headers") or {}).get("user-agent", "")
+    device = device_of(user_agent)
+    destination = entry.destination_for(device)
+    if http["method"] == "HEAD":
+        return _redirect(destination)
+    signer = _click_signer()
+    at_ms = int(now * 1000)
+    ip = http.get("sourceIp", "")
+    if signer is None:
+        response = _redirect(destination)
+        click_id, visitor, source = f"u{at_ms:x}{id(event):x}", "", ""
+    else:
+        salt, click_ids = signer
+        stclid, claims = click_ids.issue(entry.brand_id, slug, entry.partner_id, entry.campaign_id, at_ms)
+        response = _redirect(_with_click_id(destination, stclid))
+        day = time.strftime("%Y%m%d", time.gmtime(now))
+        click_id, visitor, source = (
+            claims.click_id,
+            visitor_hash(salt, day, ip, user_agent),
+            source_hash(salt, day, ip),
+        )
+    click = Click(
+        click_id, at_ms, entry.brand_id, slug, entry.partner_id, entry.campaign_id, visitor, source,
+        user_agent, device,
+    )  # fmt: skip
+    sys.stdout.write(click_line(click) + "\n")
+    return response

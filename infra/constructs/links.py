@@ -1,0 +1,137 @@
+"""Vanity links: the redirect on `/{slug}`, click capture through the redirect's log lines into a Kinesis
+stream, and the aggregator that turns them into counters.
+
+  shopper -> HTTP API -> redirect function (one GetItem on a cache miss, 302)
+                             | one JSON line per click on stdout
+                             v
+  CloudWatch Logs --subscription filter--> Kinesis click stream --> aggregator function --> counters
+                                                                        | retries exhausted
+                                                                        v
+                                                                 SQS failure queue
+"""
+
+from __future__ import annotations
+
+from aws_cdk import Duration
+from aws_cdk import aws_apigatewayv2 as apigw
+from aws_cdk import aws_apigatewayv2_integrations as integrations
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kinesis as kinesis
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as event_sources
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_logs_destinations as log_destinations
+from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from infra.constructs.data import DataConstruct
+from infra.constructs.runtime import RuntimeConstruct
+from infra.nag import acknowledge
+
+CLICK_BATCH_SIZE = 1000
+
+
+class LinksConstruct(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        runtime: RuntimeConstruct,
+        data: DataConstruct,
+        http_api: apigw.HttpApi,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        table = data.core_table
+
+        # One random root; the click-id signing key and the visitor salt are derived from it.
+        self.click_secret = secretsmanager.Secret(
+            self,
+            "ClickSecret",
+            description="Root of the click-id signing key and the daily visitor salt",
+            generate_secret_string=secretsmanager.SecretStringGenerator(
+                secret_string_template="{}", generate_string_key="key", password_length=64,
+                exclude_punctuation=True,
+            ),
+        )  # fmt: skip
+        acknowledge(
+            self.click_secret,
+            "SMG4",
+            "Rotating the root would invalidate click ids already in shoppers' URLs; rotation is manual.",
+        )
+
+        self.redirect_function = runtime.function(
+            self,
+            "RedirectFunction",
+            name="redirect",
+            environment={"TABLE_NAME": table.table_name, "CLICK_SECRET_ID": self.click_secret.secret_arn},
+            memory_mb=256,
+            timeout_seconds=5,
+            quiet_platform_logs=True,
+        )
+        iam.Grant.add_to_principal(
+            grantee=self.redirect_function, actions=["dynamodb:GetItem"], resource_arns=[table.table_arn]
+        )
+        self.click_secret.grant_read(self.redirect_function)
+        integration = integrations.HttpLambdaIntegration("RedirectIntegration", self.redirect_function)
+        for route in http_api.add_routes(
+            path="/{slug}", methods=[apigw.HttpMethod.GET, apigw.HttpMethod.HEAD], integration=integration
+        ):
+            acknowledge(route, "APIG4", "Vanity links are public by design: shoppers follow them.")
+
+        self.click_stream = kinesis.Stream(
+            self,
+            "ClickStream",
+            stream_mode=kinesis.StreamMode.ON_DEMAND,
+            encryption=kinesis.StreamEncryption.MANAGED,
+            retention_period=Duration.hours(24),
+        )
+        acknowledge(
+            self.click_stream,
+            "KDS3",
+            "The AWS-managed key is enough for click lines: they hold hashes, never raw IPs.",
+        )
+        log_group = self.redirect_function.log_group
+        logs.SubscriptionFilter(
+            self,
+            "ClickLines",
+            log_group=log_group,  # type: ignore[arg-type]
+            destination=log_destinations.KinesisDestination(self.click_stream),
+            filter_pattern=logs.FilterPattern.string_value("$.type", "=", "click"),
+        )
+
+        self.aggregator_function = runtime.function(
+            self,
+            "ClickAggregatorFunction",
+            name="clicks",
+            environment={"TABLE_NAME": table.table_name},
+            memory_mb=1024,
+            timeout_seconds=120,
+        )
+        iam.Grant.add_to_principal(
+            grantee=self.aggregator_function,
+            actions=["dynamodb:UpdateItem", "dynamodb:GetItem"],
+            resource_arns=[table.table_arn],
+        )
+        self.failures = sqs.Queue(
+            self,
+            "ClickBatchFailures",
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            retention_period=Duration.days(14),
+        )
+        acknowledge(self.failures, "SQS3", "This queue is itself where failed click batches are kept.")
+        self.aggregator_function.add_event_source(
+            event_sources.KinesisEventSource(
+                self.click_stream,
+                starting_position=lambda_.StartingPosition.TRIM_HORIZON,
+                batch_size=CLICK_BATCH_SIZE,
+                max_batching_window=Duration.seconds(2),
+                report_batch_item_failures=True,
+                retry_attempts=20,
+                bisect_batch_on_error=False,
+                parallelization_factor=1,  # counters checkpoint per shard: one batch at a time per shard
+                on_failure=event_sources.SqsDlq(self.failures),
+            )
+        )
