@@ -228,7 +228,13 @@ class Gateway:
             "routeKey": route.route_key,
             "rawPath": path,
             "rawQueryString": query,
-            "headers": {k: v for k, v in headers.items() if k != "cookie"},
+            "headers": {
+                **{k: v for k, v in headers.items() if k != "cookie"},
+                # API Gateway adds these; here the client talks plain HTTP to this server.
+                "x-forwarded-for": source_ip,
+                "x-forwarded-port": str(self.port),
+                "x-forwarded-proto": "http",
+            },
             "requestContext": {
                 "accountId": ACCOUNT_ID,
                 "apiId": "local",

@@ -17,12 +17,15 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+import boto3
+from botocore.config import Config
 from moto.awslambda.models import LambdaFunction
 
-from infra.local import environ
+from infra.local import environ, logs
 
 _lock = threading.Lock()
 _installed: dict[str, str] = {}
+_clients: dict[str, Any] = {}
 
 
 @dataclass
@@ -69,22 +72,45 @@ def _invoke_in_process(self: LambdaFunction, event: Any = None) -> tuple[str, bo
         aws_request_id=str(uuid.uuid4()),
         log_group_name=f"/aws/lambda/{self.function_name}",
     )
-    with environ.install().invocation(_function_environment(self, _installed["endpoint_url"])):
+    failure: dict[str, Any] | None = None
+    result: Any = None
+    with (
+        environ.install().invocation(_function_environment(self, _installed["endpoint_url"])),
+        logs.capture() as output,
+    ):
         try:
             handler = getattr(importlib.import_module(module_name), attribute)
             result = handler(payload, context)
         except Exception as exc:
-            error = {
+            failure = {
                 "errorMessage": str(exc),
                 "errorType": type(exc).__name__,
                 "stackTrace": traceback.format_exception(exc),
             }
-            return json.dumps(error), True, "".join(error["stackTrace"])
+            output.append("".join(failure["stackTrace"]))
+    logs.ship(_logs_client(), self.function_name, output)
+    if failure is not None:
+        return json.dumps(failure), True, "".join(failure["stackTrace"])
     return json.dumps(result, default=str), False, ""
 
 
-def install(endpoint_url: str) -> None:
+def _logs_client() -> Any:
+    if "logs" not in _clients:
+        _clients["logs"] = boto3.client(
+            "logs",
+            endpoint_url=_installed["endpoint_url"],
+            region_name=_installed["region"],
+            aws_access_key_id="local",
+            aws_secret_access_key="local",
+            config=Config(retries={"max_attempts": 1}),
+        )
+    return _clients["logs"]
+
+
+def install(endpoint_url: str, region: str) -> None:
     """Route every moto invocation to the in-process runner; idempotent."""
     with _lock:
         _installed["endpoint_url"] = endpoint_url
+        _installed["region"] = region
+        _clients.clear()
         LambdaFunction._invoke_lambda = _invoke_in_process  # type: ignore[method-assign]

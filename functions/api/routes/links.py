@@ -156,7 +156,7 @@ def handle_patch_link(slug: str, body: LinkPatch) -> LinkOut:
 
 
 @router.get("/v1/links/<slug>/qr.svg", summary="The link's QR code (SVG), which scans to its short URL")
-def handle_link_qr(slug: str) -> Response:
+def handle_link_qr(slug: str) -> Response[str]:
     caller = require(router, Area.LINKS)
     link, _ = DynamoLinkRepository().get(caller.brand_id, slug.lower())
     return Response(

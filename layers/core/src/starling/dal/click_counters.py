@@ -76,11 +76,12 @@ class DynamoClickCounterRepository:
                 UpdateExpression="SET #exp = if_not_exists(#exp, :exp), " + ", ".join(sets),
                 ExpressionAttributeNames=names,
                 ExpressionAttributeValues=values,
-                ReturnValues="UPDATED_NEW",
+                ReturnValues="ALL_NEW",
             )
-            for name, value in answer.get("Attributes", {}).items():
-                if name.startswith("v"):
-                    recorded[name[1:]] = value["S"]
+            attributes = answer.get("Attributes", {})
+            for visitor, _ in chunk:
+                if "v" + visitor in attributes:
+                    recorded[visitor] = attributes["v" + visitor]["S"]
         return recorded
 
     # Counters

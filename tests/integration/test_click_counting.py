@@ -1,0 +1,115 @@
+"""A burst of 10,000 clicks through the real capture path (the redirect's log group, its subscription to
+the Kinesis click stream, the stream mapping, the aggregator) with the aggregator dying halfway through
+every other batch: after redelivery every count is exact."""
+
+from __future__ import annotations
+
+import importlib
+import random
+import time
+import uuid
+from collections import defaultdict
+from typing import Any
+
+import pytest
+
+from infra.local import environ
+from infra.local.cloud import LocalCloud
+from starling.domain.clicks import Click, click_line
+from tests.support import ApiClient
+
+PERSON = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148 Instagram 300.0.0.0"
+BOTS = ["facebookexternalhit/1.1", "Slackbot-LinkExpanding 1.0", "WhatsApp/2.23.20.0 A"]
+HOUR_MS = 1_795_000_000_000 - 1_795_000_000_000 % 3_600_000
+
+
+def test_ten_thousand_clicks_with_half_the_batches_failing_count_exactly(
+    api: ApiClient, brand: dict[str, str], cloud: LocalCloud, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = brand["api_key"]
+    # Given 20 links of one brand
+    slugs, partners = [], {}
+    for n in range(20):
+        partner = api.call(
+            "POST",
+            "/v1/partners",
+            key,
+            {"creator": {"handle": f"burst{n}{uuid.uuid4().hex[:6]}", "platform": "tiktok"}},
+        )
+        link = api.call(
+            "POST",
+            "/v1/links",
+            key,
+            {"partner_id": partner.body["partner_id"], "destination_url": "https://shop.example.com/"},
+        )
+        slugs.append(link.body["slug"])
+        partners[link.body["slug"]] = partner.body["partner_id"]
+    # And an aggregator that dies after three counter updates in every other invocation
+    with environ.install().invocation(cloud.function_environment("LinksClickAggregatorFunction")):
+        aggregator = importlib.import_module("functions.clicks.handler")
+    real_handler, real_apply = aggregator.lambda_handler, aggregator._repo.apply
+    state = {"invocations": 0, "applied": 0, "failing": False, "failed": 0}
+
+    def flaky_apply(shard_id: str, update: Any) -> int:
+        if state["failing"] and state["applied"] >= 3:
+            state["failed"] += 1
+            raise RuntimeError("the aggregator died halfway through its batch")
+        state["applied"] += 1
+        return real_apply(shard_id, update)
+
+    def flaky_handler(event: dict[str, Any], context: Any) -> Any:
+        state["invocations"] += 1
+        state["failing"], state["applied"] = state["invocations"] % 2 == 1, 0
+        return real_handler(event, context)
+
+    monkeypatch.setattr(aggregator._repo, "apply", flaky_apply)
+    monkeypatch.setattr(aggregator, "lambda_handler", flaky_handler)
+
+    # When 10,000 clicks (people coming back, link-preview bots) reach the redirect's log group
+    rng = random.Random(7)
+    visitors = [f"vis{n:05d}" for n in range(6000)]
+    expected: dict[str, dict[str, Any]] = defaultdict(lambda: {"clicks": 0, "bots": 0, "visitors": set()})
+    lines = []
+    for n in range(10_000):
+        slug = rng.choice(slugs)
+        bot = rng.random() < 0.05
+        visitor = rng.choice(visitors)
+        click = Click(
+            f"{uuid.uuid4().hex[:12]}", HOUR_MS + n * 300, brand["brand_id"], slug, partners[slug], None,
+            visitor, f"src-{visitor}", rng.choice(BOTS) if bot else PERSON, "ios",
+        )  # fmt: skip
+        lines.append(click_line(click))
+        if bot:
+            expected[slug]["bots"] += 1
+        else:
+            expected[slug]["clicks"] += 1
+            expected[slug]["visitors"].add(visitor)
+    logs = cloud.client("logs")
+    group = cloud.physical_id("LinksRedirectFunctionLogs", "AWS::Logs::LogGroup")
+    stream = f"burst-{uuid.uuid4().hex[:8]}"
+    logs.create_log_stream(logGroupName=group, logStreamName=stream)
+    for start in range(0, len(lines), 250):
+        events = [{"timestamp": int(time.time() * 1000), "message": m} for m in lines[start : start + 250]]
+        logs.put_log_events(logGroupName=group, logStreamName=stream, logEvents=events)
+        if start % 2000 == 0:
+            time.sleep(0.2)
+
+    # Then, after the failed batches are delivered again, every link's figures are exact
+    def figures() -> dict[str, tuple[int, int, int]]:
+        return {
+            s: (b["clicks"], b["unique_clicks"], b["bot_clicks"])
+            for s in slugs
+            for b in [api.call("GET", f"/v1/links/{s}", key).body]
+        }
+
+    want = {s: (e["clicks"], len(e["visitors"]), e["bots"]) for s, e in expected.items()}
+    deadline = time.monotonic() + 120
+    while (got := figures()) != want and time.monotonic() < deadline:
+        time.sleep(1)
+    assert got == want
+    assert state["failed"] >= 1 and state["invocations"] >= 2
+    # And the partner and day reports agree with the links
+    report = api.call("GET", "/v1/reports?group_by=partner&from=2026-11-01&to=2026-11-30", key).body
+    assert report["totals"]["clicks"] == sum(w[0] for w in want.values())
+    assert report["totals"]["unique_clicks"] == sum(w[1] for w in want.values())
+    assert report["totals"]["bot_clicks"] == sum(w[2] for w in want.values())
