@@ -1,0 +1,97 @@
+"""The links construct: a public redirect with the least it needs, click lines into a Kinesis stream, and
+an aggregator whose stream mapping keeps counting exact."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aws_cdk.assertions import Match, Template
+
+
+def _logical_id(template: Template, resource_type: str, prefix: str) -> str:
+    (found,) = [lid for lid in template.find_resources(resource_type) if lid.startswith(prefix)]
+    return found
+
+
+def _policy_statements(template: Template, role_prefix: str) -> list[dict[str, Any]]:
+    statements = []
+    for policy in template.find_resources("AWS::IAM::Policy").values():
+        roles = json.dumps(policy["Properties"]["Roles"])
+        if role_prefix in roles:
+            statements.extend(policy["Properties"]["PolicyDocument"]["Statement"])
+    return statements
+
+
+def test_the_redirect_serves_get_and_head_on_slug_without_an_api_key(template: Template) -> None:
+    for method in ("GET", "HEAD"):
+        template.has_resource_properties(
+            "AWS::ApiGatewayV2::Route",
+            {"RouteKey": f"{method} /{{slug}}", "AuthorizationType": "NONE"},
+        )
+
+
+def test_the_redirect_may_only_read_one_item_type_and_its_secret(template: Template) -> None:
+    statements = _policy_statements(template, "LinksRedirectFunctionServiceRole")
+    actions = {
+        a for s in statements for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
+    }
+    assert "dynamodb:GetItem" in actions
+    assert not {a for a in actions if a.startswith("dynamodb:") and a != "dynamodb:GetItem"}
+    assert not {a for a in actions if a.startswith(("kinesis:", "sqs:"))}
+    assert {"secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"} <= actions
+
+
+def test_the_redirect_is_small_and_drops_lambda_platform_log_lines(template: Template) -> None:
+    redirect = _logical_id(template, "AWS::Lambda::Function", "LinksRedirectFunction")
+    props = template.find_resources("AWS::Lambda::Function")[redirect]["Properties"]
+    assert props["MemorySize"] == 256
+    assert props["LoggingConfig"]["LogFormat"] == "JSON"
+    assert props["LoggingConfig"]["SystemLogLevel"] == "WARN"
+    assert set(props["Environment"]["Variables"]) >= {"TABLE_NAME", "CLICK_SECRET_ID"}
+
+
+def test_click_lines_flow_from_the_redirect_log_group_into_an_encrypted_stream(template: Template) -> None:
+    stream = _logical_id(template, "AWS::Kinesis::Stream", "LinksClickStream")
+    template.has_resource_properties(
+        "AWS::Kinesis::Stream",
+        {
+            "StreamModeDetails": {"StreamMode": "ON_DEMAND"},
+            "StreamEncryption": Match.object_like({"EncryptionType": "KMS"}),
+        },
+    )
+    template.has_resource_properties(
+        "AWS::Logs::SubscriptionFilter",
+        {
+            "DestinationArn": {"Fn::GetAtt": [stream, "Arn"]},
+            "FilterPattern": '{ $.type = "click" }',
+            "LogGroupName": {"Ref": Match.string_like_regexp("LinksRedirectFunctionLogs")},
+        },
+    )
+
+
+def test_the_aggregator_reads_the_stream_in_batches_with_partial_failures_and_a_failure_queue(
+    template: Template,
+) -> None:
+    template.has_resource_properties(
+        "AWS::Lambda::EventSourceMapping",
+        {
+            "BatchSize": 1000,
+            "FunctionResponseTypes": ["ReportBatchItemFailures"],
+            "ParallelizationFactor": 1,
+            "StartingPosition": "TRIM_HORIZON",
+            "DestinationConfig": {
+                "OnFailure": {
+                    "Destination": {
+                        "Fn::GetAtt": [Match.string_like_regexp("LinksClickBatchFailures"), "Arn"]
+                    }
+                }
+            },
+        },
+    )
+    statements = _policy_statements(template, "LinksClickAggregatorFunctionServiceRole")
+    actions = {
+        a for s in statements for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
+    }
+    assert {"dynamodb:UpdateItem", "dynamodb:GetItem"} <= actions
+    assert not {"dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:Scan"} & actions
