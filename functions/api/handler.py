@@ -13,14 +13,20 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from functions.api.routes import creators, identity, links, meta, partners, products, reports
 from starling.api.auth import authenticate
 from starling.api.errors import register_error_handlers
-from starling.api.events import treat_body_as_json
+from starling.api.events import json_object_bodies, treat_body_as_json
 from starling.api.idempotency import idempotent_writes
 from starling.dal.idempotency_repository import DynamoIdempotencyRepository
 from starling.dal.identity_repository import DynamoIdentityRepository
 from starling.observability import logger, metrics, tracer
 
 app = APIGatewayHttpResolver(enable_validation=True)
-app.use(middlewares=[authenticate(DynamoIdentityRepository), idempotent_writes(DynamoIdempotencyRepository)])
+app.use(
+    middlewares=[
+        authenticate(DynamoIdentityRepository),
+        json_object_bodies(exempt_paths=("/v1/creators/import",)),
+        idempotent_writes(DynamoIdempotencyRepository),
+    ]
+)
 register_error_handlers(app)
 app.include_router(meta.router)
 app.include_router(identity.router)

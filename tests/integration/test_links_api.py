@@ -214,3 +214,16 @@ def test_link_routes_refuse_bad_keys_roles_and_bodies(api: ApiClient, brand: dic
     assert api.call("GET", "/v1/reports?group_by=planet", key).status == 422
     assert api.call("GET", "/v1/reports?from=2026-02-01&to=2026-01-01", key).status == 422
     assert api.call("GET", "/v1/reports?from=yesterday", key).status == 422
+
+
+def test_a_json_array_is_not_taken_for_an_object(api: ApiClient, brand: dict[str, str]) -> None:
+    body = [{"partner_id": _partner(api, brand["api_key"]), "destination_url": "https://shop.example.com/"}]
+    answer = api.call("POST", "/v1/links", brand["api_key"], body)
+    assert answer.status == 422
+    assert answer.body["error"]["message"] == "The body must be a JSON object."
+    assert (
+        api.call(
+            "POST", "/v1/products", brand["api_key"], [{"name": "x", "url": "https://example.com/"}]
+        ).status
+        == 422
+    )
