@@ -16,6 +16,7 @@ from infra.local import environ, invoker, stepfunctions
 from infra.local.gateway import Gateway, load_routes
 from infra.local.pollers import SqsPoller
 from infra.local.provision import Provisioning
+from infra.local.streams import KinesisPoller
 from infra.local.template import Template
 
 DEFAULT_REGION = "us-east-1"
@@ -38,7 +39,7 @@ class LocalCloud:
         self.template = Template.load(settings.template_path, settings.region)
         self._moto: ThreadedMotoServer | None = None
         self._gateway: Gateway | None = None
-        self._pollers: list[SqsPoller] = []
+        self._pollers: list[SqsPoller | KinesisPoller] = []
 
     @property
     def endpoint_url(self) -> str:
@@ -72,7 +73,7 @@ class LocalCloud:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         environ.install()
         stepfunctions.install(time_scale=s.time_scale)
-        invoker.install(self.endpoint_url)
+        invoker.install(self.endpoint_url, s.region)
         self._moto = ThreadedMotoServer(ip_address=s.host, port=s.moto_port, verbose=False)
         self._moto.start()
         self._gateway = Gateway([], self.client("lambda"), s.region, s.host, s.api_port)
@@ -101,6 +102,12 @@ class LocalCloud:
             )
             poller.start()
             self._pollers.append(poller)
+        for stream_mapping in provisioning.kinesis_mappings:
+            stream_poller = KinesisPoller(
+                stream_mapping, self.client, self.settings.region, self.settings.time_scale
+            )
+            stream_poller.start()
+            self._pollers.append(stream_poller)
 
     def stop(self) -> None:
         for poller in self._pollers:

@@ -1,11 +1,19 @@
-"""The local cloud's pure parts: intrinsic functions, deployment order, route matching, environments."""
+"""The local cloud's pure parts: intrinsic functions, deployment order, route matching, environments, and
+the Kinesis mapping's events, checkpoints and retries."""
 
 from __future__ import annotations
 
+import base64
+import io
+import json
 import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
 
 from infra.local.environ import InvocationEnviron
 from infra.local.gateway import Route
+from infra.local.streams import KinesisMapping, KinesisPoller, kinesis_event_record, retry_from
 from infra.local.template import Template
 
 
@@ -79,3 +87,218 @@ def test_each_thread_sees_its_own_invocation_environment() -> None:
         t.join()
     assert seen == {f"fn{i}": (f"fn{i}", "base") for i in range(8)}
     assert env.get("FN") is None
+
+
+# Kinesis event source mappings
+
+_STREAM_ARN = "arn:aws:kinesis:eu-west-1:123456789012:stream/proof"
+_ARRIVAL = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
+
+
+def _kinesis_record(sequence_number: str, data: str, key: str = "k") -> dict[str, Any]:
+    return {
+        "SequenceNumber": sequence_number,
+        "PartitionKey": key,
+        "Data": data.encode(),
+        "ApproximateArrivalTimestamp": _ARRIVAL,
+    }
+
+
+class _FakeStream:
+    """Enough of Kinesis (one shard), Lambda (a handler called here) and SQS for a KinesisPoller."""
+
+    def __init__(self, handler: Callable[[list[str]], Any]) -> None:
+        self.records: list[dict[str, Any]] = []
+        self.handler = handler
+        self.invocations: list[list[str]] = []
+        self.sent: list[dict[str, Any]] = []
+
+    def client(self, service: str) -> _FakeStream:
+        return self
+
+    def put(self, *data: str) -> None:
+        for value in data:
+            self.records.append(_kinesis_record(str(len(self.records) + 1), value))
+
+    def list_shards(self, **kwargs: Any) -> dict[str, Any]:
+        return {"Shards": [{"ShardId": "shardId-000000000000", "SequenceNumberRange": {}}]}
+
+    def get_shard_iterator(self, **kwargs: Any) -> dict[str, Any]:
+        return {"ShardIterator": "0"}
+
+    def get_records(self, **kwargs: Any) -> dict[str, Any]:
+        start = int(kwargs["ShardIterator"])
+        page = self.records[start : start + kwargs["Limit"]]
+        return {"Records": page, "NextShardIterator": str(start + len(page))}
+
+    def get_function_configuration(self, **kwargs: Any) -> dict[str, Any]:
+        return {"FunctionArn": "arn:aws:lambda:eu-west-1:123456789012:function:fn", "Role": "role-arn"}
+
+    def invoke(self, **kwargs: Any) -> dict[str, Any]:
+        records = json.loads(kwargs["Payload"])["Records"]
+        data = [base64.b64decode(r["kinesis"]["data"]).decode() for r in records]
+        self.invocations.append(data)
+        try:
+            answer = self.handler(data)
+        except ValueError as error:
+            return {
+                "Payload": io.BytesIO(json.dumps({"errorMessage": str(error)}).encode()),
+                "FunctionError": "Unhandled",
+            }
+        failed = [
+            {"itemIdentifier": r["kinesis"]["sequenceNumber"]} for r, d in zip(records, data) if d in answer
+        ]
+        return {"Payload": io.BytesIO(json.dumps({"batchItemFailures": failed}).encode())}
+
+    def get_queue_url(self, **kwargs: Any) -> dict[str, Any]:
+        return {"QueueUrl": kwargs["QueueName"]}
+
+    def send_message(self, **kwargs: Any) -> None:
+        self.sent.append(json.loads(kwargs["MessageBody"]))
+
+    def poller(self, mapping: KinesisMapping) -> KinesisPoller:
+        return KinesisPoller(mapping, self.client, "eu-west-1", time_scale=0)
+
+
+def _drain(poller: KinesisPoller) -> None:
+    while poller.poll_once():
+        pass
+    assert poller.last_error is None
+
+
+def test_a_stream_mapping_from_the_template_takes_lambdas_defaults() -> None:
+    mapping = KinesisMapping.from_properties(
+        {"EventSourceArn": _STREAM_ARN, "StartingPosition": "LATEST"}, "fn"
+    )
+    assert mapping == KinesisMapping(_STREAM_ARN, "fn", batch_size=100, starting_position="LATEST")
+    assert (mapping.maximum_retry_attempts, mapping.stream_name) == (-1, "proof")
+    configured = KinesisMapping.from_properties(
+        {
+            "EventSourceArn": _STREAM_ARN,
+            "BatchSize": 1000,
+            "MaximumBatchingWindowInSeconds": 1,
+            "FunctionResponseTypes": ["ReportBatchItemFailures"],
+            "MaximumRetryAttempts": 2,
+            "BisectBatchOnFunctionError": True,
+            "DestinationConfig": {"OnFailure": {"Destination": "arn:aws:sqs:eu-west-1:123456789012:q"}},
+        },
+        "fn",
+    )
+    assert (configured.batch_size, configured.batching_window_seconds, configured.maximum_retry_attempts) == (
+        1000,
+        1.0,
+        2,
+    )
+    assert configured.report_batch_item_failures and configured.bisect_batch_on_function_error
+    assert configured.on_failure_destination == "arn:aws:sqs:eu-west-1:123456789012:q"
+
+
+def test_a_kinesis_event_record_has_the_shape_lambda_sends() -> None:
+    record = kinesis_event_record(
+        _kinesis_record("42", "hello"), "shardId-000000000001", _STREAM_ARN, "eu-west-1", "role"
+    )
+    assert record == {
+        "kinesis": {
+            "kinesisSchemaVersion": "1.0",
+            "partitionKey": "k",
+            "sequenceNumber": "42",
+            "data": "aGVsbG8=",
+            "approximateArrivalTimestamp": _ARRIVAL.timestamp(),
+        },
+        "eventSource": "aws:kinesis",
+        "eventVersion": "1.0",
+        "eventID": "shardId-000000000001:42",
+        "eventName": "aws:kinesis:record",
+        "invokeIdentityArn": "role",
+        "awsRegion": "eu-west-1",
+        "eventSourceARN": _STREAM_ARN,
+    }
+
+
+def test_the_checkpoint_lands_on_the_lowest_reported_failure_and_an_error_retries_the_whole_batch() -> None:
+    batch = ["11", "12", "13", "14"]
+
+    def failures(*ids: Any) -> dict[str, Any]:
+        return {"batchItemFailures": [{"itemIdentifier": i} for i in ids]}
+
+    assert retry_from(batch, failures("14", "12"), function_error=False, report_batch_item_failures=True) == 1
+    assert retry_from(batch, failures(), function_error=False, report_batch_item_failures=True) is None
+    assert retry_from(batch, None, function_error=False, report_batch_item_failures=True) is None
+    assert (
+        retry_from(batch, {"batchItemFailures": None}, function_error=False, report_batch_item_failures=True)
+        is None
+    )
+    assert retry_from(batch, failures("99"), function_error=False, report_batch_item_failures=True) == 0
+    assert retry_from(batch, failures(""), function_error=False, report_batch_item_failures=True) == 0
+    assert retry_from(batch, failures("13"), function_error=False, report_batch_item_failures=False) is None
+    assert retry_from(batch, None, function_error=True, report_batch_item_failures=True) == 0
+
+
+def test_a_batch_that_keeps_failing_goes_to_the_on_failure_destination_after_the_retries() -> None:
+    # Given a mapping that retries twice, and a function that always reports `poison` failed
+    stream = _FakeStream(lambda data: {"poison"})
+    stream.put("a", "b", "poison", "c")
+    mapping = KinesisMapping(
+        _STREAM_ARN,
+        "fn",
+        report_batch_item_failures=True,
+        maximum_retry_attempts=2,
+        on_failure_destination="arn:aws:sqs:eu-west-1:123456789012:failures",
+    )
+
+    # When the poller has delivered everything, and a later record
+    poller = stream.poller(mapping)
+    _drain(poller)
+    stream.put("d")
+    _drain(poller)
+
+    # Then the retries start at the failed record, and the rest of the batch is given up after two of them
+    assert stream.invocations == [["a", "b", "poison", "c"], ["poison", "c"], ["poison", "c"], ["d"]]
+    (sent,) = stream.sent
+    assert sent["requestContext"]["condition"] == "RetryAttemptsExhausted"
+    assert sent["requestContext"]["approximateInvokeCount"] == 3
+    assert sent["KinesisBatchInfo"] == {
+        "shardId": "shardId-000000000000",
+        "startSequenceNumber": "3",
+        "endSequenceNumber": "4",
+        "approximateArrivalOfFirstRecord": "2026-11-23T09:30:00.000Z",
+        "approximateArrivalOfLastRecord": "2026-11-23T09:30:00.000Z",
+        "batchSize": 2,
+        "streamArn": _STREAM_ARN,
+    }
+
+
+def test_bisecting_a_batch_on_function_error_isolates_the_record_that_fails() -> None:
+    # Given a mapping that bisects on error and does not retry, and a function that fails on `r5`
+    def handler(data: list[str]) -> set[str]:
+        if "r5" in data:
+            raise ValueError("r5")
+        return set()
+
+    stream = _FakeStream(handler)
+    stream.put(*[f"r{i}" for i in range(8)])
+    mapping = KinesisMapping(
+        _STREAM_ARN,
+        "fn",
+        maximum_retry_attempts=0,
+        bisect_batch_on_function_error=True,
+        on_failure_destination="arn:aws:sqs:eu-west-1:123456789012:failures",
+    )
+
+    # When the poller has delivered everything
+    _drain(stream.poller(mapping))
+
+    # Then the batch is halved until the failing record is alone, and only that record is given up
+    assert stream.invocations == [
+        [f"r{i}" for i in range(8)],
+        ["r0", "r1", "r2", "r3"],
+        ["r4", "r5", "r6", "r7"],
+        ["r4", "r5"],
+        ["r4"],
+        ["r5"],
+        ["r6", "r7"],
+    ]
+    assert [
+        (s["KinesisBatchInfo"]["startSequenceNumber"], s["KinesisBatchInfo"]["batchSize"])
+        for s in stream.sent
+    ] == [("6", 1)]

@@ -1,5 +1,6 @@
 """A test-only stack whose state machine uses a Lambda task, DynamoDB tasks, a Choice, a Map, Retry,
-Catch and a `.waitForTaskToken` task, built with the same CDK constructs the product uses."""
+Catch and a `.waitForTaskToken` task, and whose function consumes a queue and a Kinesis stream, built with
+the same CDK constructs the product uses."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 
 import aws_cdk as cdk
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_kinesis as kinesis
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as event_sources
 from aws_cdk import aws_sqs as sqs
@@ -52,6 +54,28 @@ class ProofStack(cdk.Stack):
                 report_batch_item_failures=True,
             )
         )
+
+        stream = kinesis.Stream(
+            self,
+            "ProofStream",
+            stream_mode=kinesis.StreamMode.ON_DEMAND,
+            encryption=kinesis.StreamEncryption.MANAGED,
+        )
+        stream_failures = sqs.Queue(self, "ProofStreamFailures")
+        function.add_event_source(
+            event_sources.KinesisEventSource(
+                stream,
+                starting_position=lambda_.StartingPosition.TRIM_HORIZON,
+                batch_size=1000,
+                # Longer than the product's 1 s, so that records put in one call reliably share a batch.
+                max_batching_window=cdk.Duration.seconds(5),
+                report_batch_item_failures=True,
+                retry_attempts=2,
+                bisect_batch_on_error=False,
+                on_failure=event_sources.SqsDlq(stream_failures),
+            )
+        )
+
         run_id = sfn.JsonPath.string_at("$.run_id")
 
         classify = tasks.LambdaInvoke(
