@@ -140,7 +140,7 @@ def render(results: Results) -> str:
         ),
         Row(
             "4a. counter writes per 1,000 clicks",
-            f"{counters + index:.0f} WRU billed: {counters:.0f} on the table (CLK# and LINK# items) + "
+            f"{counters + index:.0f} WRU billed: {counters:.0f} on the table (CLK# and LSTAT# items) + "
             f"{index:.0f} gsi1 copies of the link items",
             f"≤ {COUNTERS_TARGET}",
             _verdict(counters + index <= COUNTERS_TARGET),

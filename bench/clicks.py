@@ -248,8 +248,8 @@ def _counted_clicks(client: Any, links: list[Link]) -> int:
     for link in links:
         item = client.get_item(
             TableName=TABLE_NAME,
-            Key={"pk": {"S": f"BRAND#{link.brand_id}"}, "sk": {"S": f"LINK#{link.slug}"}},
-        )["Item"]
+            Key={"pk": {"S": f"BRAND#{link.brand_id}"}, "sk": {"S": f"LSTAT#{link.slug}"}},
+        ).get("Item", {})
         total += sum(int(item.get(name, {"N": "0"})["N"]) for name in ("c", "b", "f"))
     return total
 
@@ -360,7 +360,7 @@ def _has_index_keys(item: dict[str, Any] | None) -> bool:
 
 def category_of(key: dict[str, Any]) -> str:
     pk, sk = key["pk"]["S"], key["sk"]["S"]
-    if sk.startswith(("CLK#", "LINK#")):
+    if sk.startswith(("CLK#", "LINK#", "LSTAT#")):
         return "counters"
     if pk.startswith("UV#"):
         return "visitors"

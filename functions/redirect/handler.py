@@ -95,6 +95,18 @@ def _click_signer() -> tuple[bytes, ClickIdSigner] | None:
     return _signer
 
 
+_days: dict[int, str] = {}
+
+
+def _day(now: float) -> str:
+    """The UTC day as YYYYMMDD, formatted once a day."""
+    number = int(now // 86400)
+    if number not in _days:
+        _days.clear()
+        _days[number] = time.strftime("%Y%m%d", time.gmtime(now))
+    return _days[number]
+
+
 def _with_click_id(url: str, stclid: str) -> str:
     base, hash_mark, fragment = url.partition("#")
     joiner = "&" if "?" in base else "?"
@@ -129,7 +141,7 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         salt, click_ids = signer
         stclid, claims = click_ids.issue(entry.brand_id, slug, entry.partner_id, entry.campaign_id, at_ms)
         response = _redirect(_with_click_id(destination, stclid))
-        day = time.strftime("%Y%m%d", time.gmtime(now))
+        day = _day(now)
         click_id, visitor, source = (
             claims.click_id,
             visitor_hash(salt, day, ip, user_agent),

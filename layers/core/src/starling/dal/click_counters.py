@@ -2,7 +2,8 @@
 
   BRAND#<brand_id> / CLK#<dimension>#<yyyymmdd>#<id>   a day's figures (c, u, b, f) for a link, partner or
                                                        campaign, with each hour's inside (c13, u13, ...)
-  BRAND#<brand_id> / LINK#<slug>                       the link's own item carries its lifetime figures
+  BRAND#<brand_id> / LSTAT#<slug>                      a link's lifetime figures (not in any index, so an
+                                                       update is one write, not two)
   UV#<slug>#<yyyymmddhh>#<n> / UV                      an hour's visitors of a link: visitor -> first click
 
 Every counter carries `ck_<shard>`, the last stream position it has counted from that shard."""
@@ -20,6 +21,7 @@ from botocore.exceptions import ClientError
 from starling.logic.click_aggregation import Contribution, CounterUpdate
 from starling.settings import get_settings
 
+LINK_STATS_PREFIX = "LSTAT#"
 FIGURES = {"clicks": "c", "unique_clicks": "u", "bot_clicks": "b", "flagged_clicks": "f"}
 VISITOR_STATE_DAYS = 2
 _VISITORS_PER_UPDATE = 80  # keeps each update expression well under DynamoDB's 4 KB
@@ -27,7 +29,7 @@ _VISITORS_PER_UPDATE = 80  # keeps each update expression well under DynamoDB's 
 
 def counter_key(brand_id: str, dimension: str, key_id: str, day: str | None) -> dict[str, dict[str, str]]:
     if dimension == "link_total":
-        return {"pk": {"S": f"BRAND#{brand_id}"}, "sk": {"S": f"LINK#{key_id}"}}
+        return {"pk": {"S": f"BRAND#{brand_id}"}, "sk": {"S": f"{LINK_STATS_PREFIX}{key_id}"}}
     return {"pk": {"S": f"BRAND#{brand_id}"}, "sk": {"S": f"CLK#{dimension}#{day}#{key_id}"}}
 
 
@@ -117,8 +119,6 @@ class DynamoClickCounterRepository:
             else:
                 condition = "#ck = :expected"
                 values[":expected"] = {"S": expected}
-            if is_link:
-                condition = f"attribute_exists(pk) AND ({condition})"
             expression = "SET " + ", ".join(sets) + (" ADD " + ", ".join(adds) if adds else "")
             try:
                 self._client.update_item(
@@ -140,8 +140,6 @@ class DynamoClickCounterRepository:
                 ProjectionExpression="pk, #ck",
                 ExpressionAttributeNames={"#ck": checkpoint},
             ).get("Item")
-            if stored is None and is_link:
-                return 0  # no such link: nothing to count on
             expected = stored[checkpoint]["S"] if stored and checkpoint in stored else None
             pending = [c for c in pending if expected is None or c.checkpoint > expected]
             first_try = False

@@ -10,8 +10,9 @@ from typing import Any
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
+from starling.dal.click_counters import LINK_STATS_PREFIX
 from starling.dal.connection import transaction_connection
-from starling.dal.models import LinkItem, RedirectItem
+from starling.dal.models import LinkItem, LinkStatsItem, RedirectItem
 from starling.dal.paging import decode_cursor, encode_cursor
 from starling.dal.redirect_store import SLUG_PK_PREFIX, SLUG_SK
 from starling.domain.links import Link, RedirectTarget
@@ -52,8 +53,17 @@ def _link(item: LinkItem) -> Link:
     )
 
 
-def _figures(item: LinkItem) -> LinkFigures:
+def _figures(item: LinkStatsItem | None) -> LinkFigures:
+    if item is None:
+        return LinkFigures()
     return LinkFigures(int(item.c or 0), int(item.u or 0), int(item.b or 0), int(item.f or 0))
+
+
+def _stats(brand_id: str, slugs: list[str]) -> dict[str, LinkStatsItem]:
+    """The lifetime figures of these links (one BatchGetItem per 100); links never clicked have none."""
+    keys = [(_pk(brand_id), LINK_STATS_PREFIX + slug) for slug in slugs]
+    found = LinkStatsItem.batch_get(keys) if keys else []
+    return {item.sk.removeprefix(LINK_STATS_PREFIX): item for item in found}
 
 
 def _new_item(link: Link) -> LinkItem:
@@ -145,7 +155,8 @@ class DynamoLinkRepository:
             item = LinkItem.get(_pk(brand_id), f"LINK#{slug}", consistent_read=True)
         except DoesNotExist as exc:
             raise NotFound("No such link.", {"slug": slug}) from exc
-        return _link(item), _figures(item)
+        stats = _stats(brand_id, [slug])
+        return _link(item), _figures(stats.get(slug))
 
     def list_page(
         self, brand_id: str, partner_id: str | None, limit: int, cursor: str | None
@@ -163,7 +174,9 @@ class DynamoLinkRepository:
             result = LinkItem.query(
                 _pk(brand_id), LinkItem.sk.startswith("LINK#"), limit=limit, last_evaluated_key=start
             )
-        links = [(_link(item), _figures(item)) for item in result]
+        items = list(result)
+        stats = _stats(brand_id, [item.slug for item in items])
+        links = [(_link(item), _figures(stats.get(item.slug))) for item in items]
         return links, encode_cursor(result.last_evaluated_key)
 
     def all(self, brand_id: str) -> list[Link]:

@@ -275,9 +275,7 @@ class LinksByPartner(GlobalSecondaryIndex["LinkItem"]):
 
 
 class LinkItem(Model):
-    """A brand's link: pk BRAND#<id>, sk LINK#<slug>; gsi1 lists a partner's links. The click aggregator adds
-    the lifetime figures (c, u, b, f) and its checkpoints (ck_<shard>) with conditional updates, so the item
-    is only ever changed field by field, never saved whole."""
+    """A brand's link: pk BRAND#<id>, sk LINK#<slug>; gsi1 lists a partner's links."""
 
     class Meta(CoreMeta):
         pass
@@ -301,6 +299,17 @@ class LinkItem(Model):
     disabled = BooleanAttribute(default=False)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
+
+
+class LinkStatsItem(Model):
+    """A link's lifetime figures: pk BRAND#<id>, sk LSTAT#<slug>. Written only by the click aggregator with
+    conditional updates (starling.dal.click_counters), which also keep its checkpoints (ck_<shard>)."""
+
+    class Meta(CoreMeta):
+        pass
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
     c = NumberAttribute(null=True)
     u = NumberAttribute(null=True)
     b = NumberAttribute(null=True)
