@@ -1,8 +1,8 @@
 """Discovery at scale: importing 10,000-row CSVs through the HTTP API of the local stack until the brand has
 100,000 creators, then the latency of first result pages, cold (first search after the import) and warm.
 
-Run with `uv run python -m bench.discovery` (also part of `make bench`). It starts its own local cloud on
-free ports, in this process, like the integration tests.
+Run with `uv run python -m bench.discovery` (not part of `make bench`: it takes several minutes). It starts
+its own local cloud on free ports, in this process, like the integration tests.
 """
 
 from __future__ import annotations
