@@ -20,7 +20,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from starling.dal.redirect_store import RedirectEntry, RedirectStore
+from starling.dal.redirect_store import RedirectStore
 from starling.domain.clicks import (
     Click,
     ClickIdSigner,
@@ -29,6 +29,7 @@ from starling.domain.clicks import (
     source_hash,
     visitor_hash,
 )
+from starling.domain.redirects import RedirectEntry
 from starling.integrations.click_secret import ClickSecret
 
 CACHE_TTL_SECONDS = 5.0

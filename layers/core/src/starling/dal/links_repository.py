@@ -15,7 +15,8 @@ from starling.dal.connection import transaction_connection
 from starling.dal.models import LinkItem, LinkStatsItem, RedirectItem
 from starling.dal.paging import decode_cursor, encode_cursor
 from starling.dal.redirect_store import SLUG_PK_PREFIX, SLUG_SK
-from starling.domain.links import Link, RedirectTarget
+from starling.domain.links import Link
+from starling.domain.redirects import RedirectEntry
 from starling.errors import Conflict, Invalid, NotFound
 
 
@@ -88,7 +89,7 @@ def _new_item(link: Link) -> LinkItem:
     )
 
 
-def _redirect_item(target: RedirectTarget) -> RedirectItem:
+def _redirect_item(target: RedirectEntry) -> RedirectItem:
     return RedirectItem(
         pk=SLUG_PK_PREFIX + target.slug,
         sk=SLUG_SK,
@@ -130,7 +131,7 @@ class DynamoLinkRepository:
     def __init__(self) -> None:
         self._connection = transaction_connection()
 
-    def create(self, link: Link, target: RedirectTarget) -> None:
+    def create(self, link: Link, target: RedirectEntry) -> None:
         try:
             with TransactWrite(connection=self._connection) as tx:
                 tx.save(_redirect_item(target), condition=RedirectItem.pk.does_not_exist())
@@ -138,7 +139,7 @@ class DynamoLinkRepository:
         except TransactWriteError as exc:
             raise Conflict(f"The slug '{link.slug}' is taken; choose another.", {"slug": link.slug}) from exc
 
-    def update(self, link: Link, target: RedirectTarget) -> None:
+    def update(self, link: Link, target: RedirectEntry) -> None:
         try:
             with TransactWrite(connection=self._connection) as tx:
                 tx.update(
@@ -182,7 +183,7 @@ class DynamoLinkRepository:
     def all(self, brand_id: str) -> list[Link]:
         return [_link(i) for i in LinkItem.query(_pk(brand_id), LinkItem.sk.startswith("LINK#"))]
 
-    def save_targets(self, targets: list[RedirectTarget]) -> None:
+    def save_targets(self, targets: list[RedirectEntry]) -> None:
         with RedirectItem.batch_write() as batch:
             for target in targets:
                 batch.save(_redirect_item(target))

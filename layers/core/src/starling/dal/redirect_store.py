@@ -6,8 +6,9 @@ Kept lean on purpose: the redirect imports this module, so it must not pull in P
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
+
+from starling.domain.redirects import RedirectEntry
 
 SLUG_PK_PREFIX = "SLUG#"
 SLUG_SK = "SLUG"
@@ -15,30 +16,6 @@ SLUG_SK = "SLUG"
 
 def slug_key(slug: str) -> dict[str, dict[str, str]]:
     return {"pk": {"S": SLUG_PK_PREFIX + slug}, "sk": {"S": SLUG_SK}}
-
-
-@dataclass(frozen=True)
-class RedirectEntry:
-    slug: str
-    brand_id: str
-    partner_id: str
-    campaign_id: str | None
-    url: str
-    ios_url: str | None
-    android_url: str | None
-    fallback_url: str | None
-    disabled: bool
-    expires_epoch: int | None
-
-    def usable(self, now_epoch: float) -> bool:
-        return not self.disabled and (self.expires_epoch is None or now_epoch < self.expires_epoch)
-
-    def destination_for(self, device: str) -> str:
-        if device == "ios" and self.ios_url:
-            return self.ios_url
-        if device == "android" and self.android_url:
-            return self.android_url
-        return self.url
 
 
 def _text(item: dict[str, Any], name: str) -> str | None:

@@ -13,6 +13,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from starling.domain.destinations import validate_destination
 from starling.domain.identity import RESERVED_SEGMENTS, UTM_KEYS, Brand
+from starling.domain.redirects import RedirectEntry
 from starling.errors import Invalid
 
 MAX_SLUG_LENGTH = 50
@@ -130,26 +131,10 @@ class Link:
         return self.expires_at is not None and self.expires_at <= now
 
 
-@dataclass(frozen=True)
-class RedirectTarget:
-    """Everything the redirect needs for one slug, in one small item: the read on a cache miss."""
-
-    slug: str
-    brand_id: str
-    partner_id: str
-    campaign_id: str | None
-    url: str
-    ios_url: str | None
-    android_url: str | None
-    fallback_url: str | None
-    disabled: bool
-    expires_epoch: int | None
-
-
-def redirect_target(link: Link, brand: Brand) -> RedirectTarget:
+def redirect_target(link: Link, brand: Brand) -> RedirectEntry:
     """The link's destinations with the effective UTM parameters already applied."""
     utm = effective_utm(brand.utm_defaults, link.utm)
-    return RedirectTarget(
+    return RedirectEntry(
         slug=link.slug,
         brand_id=link.brand_id,
         partner_id=link.partner_id,

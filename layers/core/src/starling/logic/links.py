@@ -11,7 +11,6 @@ import segno
 from starling.domain.identity import Brand
 from starling.domain.links import (
     Link,
-    RedirectTarget,
     apply_link_changes,
     generate_slug,
     new_link,
@@ -21,6 +20,7 @@ from starling.domain.links import (
 from starling.domain.partners import Partner
 from starling.domain.pipeline import Stage
 from starling.domain.products import Product
+from starling.domain.redirects import RedirectEntry
 from starling.errors import Conflict, Invalid, NotFound
 
 _GENERATION_ATTEMPTS = 5
@@ -28,11 +28,11 @@ _CLOSED_STAGES = frozenset({Stage.DECLINED, Stage.OFFBOARDED})
 
 
 class LinkRepository(Protocol):
-    def create(self, link: Link, target: RedirectTarget) -> None: ...
-    def update(self, link: Link, target: RedirectTarget) -> None: ...
+    def create(self, link: Link, target: RedirectEntry) -> None: ...
+    def update(self, link: Link, target: RedirectEntry) -> None: ...
     def get(self, brand_id: str, slug: str) -> tuple[Link, Any]: ...
     def all(self, brand_id: str) -> list[Link]: ...
-    def save_targets(self, targets: list[RedirectTarget]) -> None: ...
+    def save_targets(self, targets: list[RedirectEntry]) -> None: ...
 
 
 class PartnerLookup(Protocol):
