@@ -132,8 +132,9 @@ def render(results: Results) -> str:
             "3. aggregator throughput, in process on moto",
             f"{speed.clicks_per_second:,.0f} clicks/s (median of {len(speed.batch_seconds) - 1} batches of "
             f"1,000; first batch {speed.first_batch_clicks_per_second:,.0f}); "
-            f"{speed.dynamodb_share:.0%} of the time in {speed.calls_per_batch:.0f} DynamoDB calls "
-            "per batch; "
+            f"{speed.calls_per_batch:.0f} DynamoDB calls per batch, {speed.writers} at a time, spending "
+            f"{speed.dynamodb_share:.1f}x the batch's wall time (summed over the writers: on moto in one "
+            "process the calls are CPU-bound, on AWS they wait on the network); "
             f"{speed.counted:,} of {speed.fed:,} clicks counted",
             "report",
             "report",

@@ -19,6 +19,7 @@ import json
 import math
 import random
 import statistics
+import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -259,10 +260,11 @@ class ThroughputResult:
     clicks_per_second: float  # median of the steady-state batches
     first_batch_clicks_per_second: float
     batch_seconds: list[float]
-    dynamodb_share: float  # of the handler's time, in the DynamoDB calls (moto in-process, with botocore)
+    dynamodb_share: float  # time in DynamoDB calls summed over the writer threads, over the handler's time
     calls_per_batch: float
     counted: int
     fed: int
+    writers: int
 
 
 def throughput(work: Workload) -> ThroughputResult:
@@ -305,6 +307,7 @@ def throughput(work: Workload) -> ThroughputResult:
             for name in originals:
                 delattr(client, name)
         counted = _counted_clicks(reader, work.links)
+        writers = clicks.WRITERS
     steady = seconds[1:]
     return ThroughputResult(
         clicks_per_second=BATCH_CLICKS / statistics.median(steady),
@@ -314,6 +317,7 @@ def throughput(work: Workload) -> ThroughputResult:
         calls_per_batch=steady_calls / len(steady),
         counted=counted,
         fed=BATCH_CLICKS * len(work.events),
+        writers=writers,
     )
 
 
@@ -411,6 +415,7 @@ def writes_per_click(work: Workload) -> WritesResult:
 
         events = clicks._repo._client.meta.events
         current = BatchWrites()
+        tally = threading.Lock()
 
         def read(key: dict[str, Any]) -> dict[str, Any] | None:
             item: dict[str, Any] | None = reader.get_item(
@@ -425,6 +430,10 @@ def writes_per_click(work: Workload) -> WritesResult:
         def after_write(parsed: dict[str, Any], model: Any, context: dict[str, Any], **_: Any) -> None:
             key, before = context.pop("bench_key"), context.pop("bench_before")
             after = read(key)
+            with tally:  # the aggregator writes from several threads at once
+                _tally_write(parsed, model, key, before, after)
+
+        def _tally_write(parsed: dict[str, Any], model: Any, key: Any, before: Any, after: Any) -> None:
             current.calls[model.name] += 1
             current.units[category_of(key)] += write_units(before, after)
             if "Error" in parsed:
@@ -433,8 +442,9 @@ def writes_per_click(work: Workload) -> WritesResult:
                 current.index_units += write_units(before, after)
 
         def after_read(parsed: dict[str, Any], model: Any, **_: Any) -> None:
-            current.calls[model.name] += 1
-            current.read_units += max(1, math.ceil(item_size(parsed.get("Item")) / 4096))
+            with tally:
+                current.calls[model.name] += 1
+                current.read_units += max(1, math.ceil(item_size(parsed.get("Item")) / 4096))
 
         for operation in ("UpdateItem", "PutItem", "DeleteItem"):
             events.register(f"before-parameter-build.dynamodb.{operation}", before_write)

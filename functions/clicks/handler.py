@@ -8,18 +8,26 @@ starling.logic.click_aggregation.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import boto3
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.data_classes.kinesis_stream_event import KinesisStreamRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from botocore.config import Config
 
 from starling.dal.click_counters import DynamoClickCounterRepository
 from starling.logic.click_aggregation import StreamClick, aggregate, checkpoint_of, clicks_in_log_record
 from starling.observability import logger, metrics
 
+WRITERS = 16  # DynamoDB writes of a batch in flight at once
+
 processor = BatchProcessor(event_type=EventType.KinesisDataStreams)
-_repo = DynamoClickCounterRepository()
+_repo = DynamoClickCounterRepository(
+    boto3.client("dynamodb", config=Config(max_pool_connections=WRITERS, retries={"mode": "standard"}))
+)
+_writers = ThreadPoolExecutor(max_workers=WRITERS, thread_name_prefix="counter-writer")
 
 
 @logger.inject_lambda_context
@@ -46,7 +54,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> Any:
     if failed:
         first_failure = min(failed)
         clicks = [c for c in clicks if c.checkpoint < first_failure]
-    outcome = aggregate(_repo, clicks)
+    outcome = aggregate(_repo, clicks, parallel=_writers.map)
     if malformed:
         logger.error("Malformed click lines skipped", extra={"count": malformed})
     metrics.add_metric(name="ClickCaptured", unit="Count", value=outcome.clicks)

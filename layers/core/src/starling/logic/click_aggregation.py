@@ -17,13 +17,16 @@ import gzip
 import json
 import time
 from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from starling.domain.click_quality import burst_flags, is_bot
 from starling.domain.clicks import Click, parse_click_line
 
 VISITOR_STATE_SHARDS = 4
+# How independent writes are run: `map` one after another, or an executor's `map` side by side.
+Mapper = Callable[[Callable[[Any], Any], Iterable[Any]], Iterator[Any]]
 
 
 def checkpoint_of(sequence_number: str) -> str:
@@ -98,7 +101,7 @@ def visitor_shard(visitor: str) -> int:
     return ord(visitor[0]) % VISITOR_STATE_SHARDS if visitor else 0
 
 
-def _unique_click_ids(repo: ClickCounterRepository, people: list[StreamClick]) -> set[str]:
+def _unique_click_ids(repo: ClickCounterRepository, people: list[StreamClick], parallel: Mapper) -> set[str]:
     """Ids of the clicks that are their visitor's first on that link in that hour."""
     firsts: dict[tuple[str, str, int], dict[str, str]] = defaultdict(dict)
     for item in people:
@@ -106,9 +109,10 @@ def _unique_click_ids(repo: ClickCounterRepository, people: list[StreamClick]) -
         if c.visitor:
             group = firsts[(c.slug, hour_of(c.at_ms), visitor_shard(c.visitor))]
             group.setdefault(c.visitor, c.click_id)
+    groups = list(firsts.items())
+    answers = parallel(lambda g: repo.first_clicks(g[0][0], g[0][1], g[0][2], g[1]), groups)
     unique: set[str] = set()
-    for (slug, hour, shard), group in firsts.items():
-        recorded = repo.first_clicks(slug, hour, shard, group)
+    for (_, group), recorded in zip(groups, answers, strict=True):
         unique.update(click_id for visitor, click_id in group.items() if recorded.get(visitor) == click_id)
     return unique
 
@@ -146,8 +150,9 @@ def plan_updates(batch: list[StreamClick], unique_ids: set[str], flagged: set[st
     return list(updates.values())
 
 
-def aggregate(repo: ClickCounterRepository, batch: list[StreamClick]) -> BatchOutcome:
-    """Count one batch (one shard, stream order) exactly once."""
+def aggregate(repo: ClickCounterRepository, batch: list[StreamClick], parallel: Mapper = map) -> BatchOutcome:
+    """Count one batch (one shard, stream order) exactly once. The visitor-state writes, then the counter
+    writes, are independent of one another, so `parallel` may run them side by side."""
     outcome = BatchOutcome()
     seen: set[str] = set()
     clicks: list[StreamClick] = []
@@ -167,9 +172,9 @@ def aggregate(repo: ClickCounterRepository, batch: list[StreamClick]) -> BatchOu
     flags = burst_flags((i.click.slug, i.click.source, i.click.at_ms) for i in people)
     flagged = {item.click.click_id for item, flag in zip(people, flags, strict=True) if flag}
     counted = [item for item in people if item.click.click_id not in flagged]
-    unique_ids = _unique_click_ids(repo, counted)
-    for update in plan_updates(clicks, unique_ids, flagged):
-        repo.apply(shard_id, update)
+    unique_ids = _unique_click_ids(repo, counted, parallel)
+    updates = plan_updates(clicks, unique_ids, flagged)
+    for _ in parallel(lambda update: repo.apply(shard_id, update), updates):
         outcome.counter_updates += 1
     outcome.clicks = len(clicks)
     outcome.bots = len(clicks) - len(people)
