@@ -18,7 +18,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.config import Config
 
 from starling.dal.click_counters import DynamoClickCounterRepository
-from starling.logic.click_aggregation import StreamClick, aggregate, checkpoint_of, clicks_in_log_record
+from starling.logic.click_aggregation import StreamClick, aggregate, clicks_in_log_record, countable_clicks
 from starling.observability import logger, metrics
 
 WRITERS = 16  # DynamoDB writes of a batch in flight at once
@@ -30,30 +30,21 @@ _repo = DynamoClickCounterRepository(
 _writers = ThreadPoolExecutor(max_workers=WRITERS, thread_name_prefix="counter-writer")
 
 
+def read_record(record: KinesisStreamRecord) -> tuple[list[StreamClick], int]:
+    """A record that cannot be read fails alone (Powertools reports it); the stream retries from it."""
+    shard_id = record.event_id.split(":", 1)[0]
+    return clicks_in_log_record(record.kinesis.data_as_bytes(), shard_id, record.kinesis.sequence_number)
+
+
 @logger.inject_lambda_context
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> Any:
-    clicks: list[StreamClick] = []
-    failed: list[str] = []
-    malformed = 0
-
-    def read_record(record: KinesisStreamRecord) -> None:
-        nonlocal malformed
-        shard_id = record.event_id.split(":", 1)[0]
-        sequence = record.kinesis.sequence_number
-        try:
-            found, bad = clicks_in_log_record(record.kinesis.data_as_bytes(), shard_id, sequence)
-        except Exception:
-            failed.append(checkpoint_of(sequence))
-            raise
-        clicks.extend(found)
-        malformed += bad
-
     with processor(records=event["Records"], handler=read_record):
-        processor.process()
-    if failed:
-        first_failure = min(failed)
-        clicks = [c for c in clicks if c.checkpoint < first_failure]
+        results = processor.process()
+    clicks, malformed = countable_clicks(
+        (result for status, result, _ in results if status == "success"),
+        (r.kinesis.sequence_number for r in processor.fail_messages if isinstance(r, KinesisStreamRecord)),
+    )
     outcome = aggregate(_repo, clicks, parallel=_writers.map)
     if malformed:
         logger.error("Malformed click lines skipped", extra={"count": malformed})

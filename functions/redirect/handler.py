@@ -23,14 +23,13 @@ from botocore.config import Config
 from starling.dal.redirect_store import RedirectStore
 from starling.domain.clicks import (
     Click,
-    ClickIdSigner,
     click_line,
     device_of,
     source_hash,
     visitor_hash,
 )
 from starling.domain.redirects import RedirectEntry
-from starling.integrations.click_secret import ClickSecret
+from starling.integrations.click_secret import ClickKeys, ClickSecret
 
 CACHE_TTL_SECONDS = 5.0
 CACHE_MAX_ENTRIES = 20_000
@@ -43,7 +42,6 @@ _client_config = Config(connect_timeout=1, read_timeout=2, retries={"max_attempt
 _store = RedirectStore(boto3.client("dynamodb", config=_client_config), _TABLE_NAME)
 _secret = ClickSecret(boto3.client("secretsmanager", config=_client_config), _CLICK_SECRET_ID)
 _cache: dict[str, tuple[float, RedirectEntry | None]] = {}
-_signer: tuple[bytes, ClickIdSigner] | None = None
 
 _PAGE = (
     "<!doctype html><html lang=en><meta charset=utf-8>"
@@ -65,6 +63,9 @@ def _page(status: int, title: str, text: str) -> dict[str, Any]:
     }
 
 
+_NOT_FOUND = _page(404, "Link not found", "This link does not exist. Check the address and try again.")
+
+
 def _redirect(location: str) -> dict[str, Any]:
     return {
         "statusCode": 302,
@@ -84,16 +85,12 @@ def _lookup(slug: str, now: float) -> RedirectEntry | None:
     return entry
 
 
-def _click_signer() -> tuple[bytes, ClickIdSigner] | None:
-    global _signer
+def _click_keys() -> ClickKeys | None:
     try:
-        keys = _secret.keys()
+        return _secret.keys()
     except Exception as exc:  # the secret being unreachable must never stop a shopper
         sys.stdout.write(f'{{"level":"ERROR","message":"click secret unavailable: {type(exc).__name__}"}}\n')
         return None
-    if _signer is None or _signer[0] is not keys.visitor_salt:
-        _signer = (keys.visitor_salt, ClickIdSigner(keys.signing_key))
-    return _signer
 
 
 _days: dict[int, str] = {}
@@ -118,11 +115,11 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     http = event["requestContext"]["http"]
     slug = ((event.get("pathParameters") or {}).get("slug") or "").lower()
     if not slug or len(slug) > MAX_SLUG_CHARS:
-        return _page(404, "Link not found", "This link does not exist. Check the address and try again.")
+        return _NOT_FOUND
     now = time.time()
     entry = _lookup(slug, now)
     if entry is None:
-        return _page(404, "Link not found", "This link does not exist. Check the address and try again.")
+        return _NOT_FOUND
     if not entry.usable(now):
         if entry.fallback_url:
             return _redirect(entry.fallback_url)
@@ -132,21 +129,22 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     destination = entry.destination_for(device)
     if http["method"] == "HEAD":
         return _redirect(destination)
-    signer = _click_signer()
+    keys = _click_keys()
     at_ms = int(now * 1000)
     ip = http.get("sourceIp", "")
-    if signer is None:
+    if keys is None:  # still a click, counted without a click id and not as unique
         response = _redirect(destination)
         click_id, visitor, source = f"u{at_ms:x}{id(event):x}", "", ""
     else:
-        salt, click_ids = signer
-        stclid, claims = click_ids.issue(entry.brand_id, slug, entry.partner_id, entry.campaign_id, at_ms)
+        stclid, claims = keys.click_ids.issue(
+            entry.brand_id, slug, entry.partner_id, entry.campaign_id, at_ms
+        )
         response = _redirect(_with_click_id(destination, stclid))
         day = _day(now)
         click_id, visitor, source = (
             claims.click_id,
-            visitor_hash(salt, day, ip, user_agent),
-            source_hash(salt, day, ip),
+            visitor_hash(keys.visitor_salt, day, ip, user_agent),
+            source_hash(keys.visitor_salt, day, ip),
         )
     click = Click(
         click_id, at_ms, entry.brand_id, slug, entry.partner_id, entry.campaign_id, visitor, source,

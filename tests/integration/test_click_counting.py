@@ -23,27 +23,24 @@ BOTS = ["facebookexternalhit/1.1", "Slackbot-LinkExpanding 1.0", "WhatsApp/2.23.
 HOUR_MS = 1_795_000_000_000 - 1_795_000_000_000 % 3_600_000
 
 
+def _new_link(api: ApiClient, key: str) -> tuple[str, str]:
+    """A new partner with one link: (slug, partner_id)."""
+    creator = {"handle": f"clicks{uuid.uuid4().hex[:10]}", "platform": "tiktok"}
+    partner_id = api.call("POST", "/v1/partners", key, {"creator": creator}).body["partner_id"]
+    body = {"partner_id": partner_id, "destination_url": "https://shop.example.com/"}
+    return api.call("POST", "/v1/links", key, body).body["slug"], partner_id
+
+
 def test_ten_thousand_clicks_with_half_the_batches_failing_count_exactly(
     api: ApiClient, brand: dict[str, str], cloud: LocalCloud, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     key = brand["api_key"]
     # Given 20 links of one brand
     slugs, partners = [], {}
-    for n in range(20):
-        partner = api.call(
-            "POST",
-            "/v1/partners",
-            key,
-            {"creator": {"handle": f"burst{n}{uuid.uuid4().hex[:6]}", "platform": "tiktok"}},
-        )
-        link = api.call(
-            "POST",
-            "/v1/links",
-            key,
-            {"partner_id": partner.body["partner_id"], "destination_url": "https://shop.example.com/"},
-        )
-        slugs.append(link.body["slug"])
-        partners[link.body["slug"]] = partner.body["partner_id"]
+    for _ in range(20):
+        slug, partner_id = _new_link(api, key)
+        slugs.append(slug)
+        partners[slug] = partner_id
     # And an aggregator that dies after three counter updates in every other invocation
     with environ.install().invocation(cloud.function_environment("LinksClickAggregatorFunction")):
         aggregator = importlib.import_module("functions.clicks.handler")
@@ -113,3 +110,32 @@ def test_ten_thousand_clicks_with_half_the_batches_failing_count_exactly(
     assert report["totals"]["clicks"] == sum(w[0] for w in want.values())
     assert report["totals"]["unique_clicks"] == sum(w[1] for w in want.values())
     assert report["totals"]["bot_clicks"] == sum(w[2] for w in want.values())
+
+
+def test_an_unreadable_stream_record_goes_to_the_failure_queue_and_counting_goes_on(
+    api: ApiClient, brand: dict[str, str], cloud: LocalCloud
+) -> None:
+    key = brand["api_key"]
+    slug, _ = _new_link(api, key)
+    kinesis, sqs = cloud.client("kinesis"), cloud.client("sqs")
+    stream = cloud.physical_id("LinksClickStream", "AWS::Kinesis::Stream")
+    failures = sqs.get_queue_url(
+        QueueName=cloud.physical_id("LinksClickBatchFailures", "AWS::SQS::Queue").rsplit("/", 1)[1]
+    )["QueueUrl"]
+    # Given a record in the click stream that is not a CloudWatch Logs envelope
+    kinesis.put_record(StreamName=stream, Data=b"not gzip at all", PartitionKey="poison")
+    # When the aggregator has retried it until it gives up
+    deadline, dead = time.monotonic() + 60, []
+    while not dead and time.monotonic() < deadline:
+        dead = sqs.receive_message(QueueUrl=failures, MaxNumberOfMessages=10).get("Messages", [])
+        time.sleep(0.5)
+    # Then the failure queue says which records of which shard to look at
+    assert dead, "the unreadable record never reached the failure queue"
+    assert "KinesisBatchInfo" in dead[0]["Body"]
+    # And clicks after it are counted as before
+    assert api.call("GET", f"/{slug}", headers={"User-Agent": PERSON}).status == 302
+    while (figures := api.call("GET", f"/v1/links/{slug}", key).body)[
+        "clicks"
+    ] < 1 and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert figures["clicks"] == 1

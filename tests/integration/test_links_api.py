@@ -211,6 +211,8 @@ def test_link_routes_refuse_bad_keys_roles_and_bodies(api: ApiClient, brand: dic
     )
     assert api.call("POST", "/v1/links", key, {**body, "surprise": 1}).status == 422
     assert api.call("GET", "/v1/links/nothing-here", key).status == 404
+    assert api.call("GET", "/v1/links/nothing-here/qr.svg", key).status == 404
+    assert api.call("PATCH", "/v1/links/nothing-here", key, {"disabled": True}).status == 404
     assert api.call("GET", "/v1/reports?group_by=planet", key).status == 422
     assert api.call("GET", "/v1/reports?from=2026-02-01&to=2026-01-01", key).status == 422
     assert api.call("GET", "/v1/reports?from=yesterday", key).status == 422

@@ -16,6 +16,7 @@ from starling.logic.click_aggregation import (
     aggregate,
     checkpoint_of,
     clicks_in_log_record,
+    countable_clicks,
 )
 
 PERSON = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148 Instagram 300.0.0.0"
@@ -162,3 +163,16 @@ def test_checkpoints_order_like_the_numbers_they_stand_for() -> None:
         < checkpoint_of("10")
         < checkpoint_of("49590338271490256608559692538361571095921575989136588898")
     )
+
+
+def test_only_clicks_before_the_first_unreadable_record_are_counted() -> None:
+    # Given records 1 and 3 read, record 2 unreadable (the stream will retry from record 2)
+    first = _stream([_click(1)], first_sequence=1)
+    third = _stream([_click(3)], first_sequence=3)
+    # When the countable clicks are taken
+    clicks, malformed = countable_clicks([(first, 0), (third, 2)], failed_sequence_numbers=["2"])
+    # Then record 3's click waits for the retry, and its malformed lines are still reported
+    assert [c.click.click_id for c in clicks] == ["c1"]
+    assert malformed == 2
+    everything, _ = countable_clicks([(first, 0), (third, 0)], failed_sequence_numbers=[])
+    assert [c.click.click_id for c in everything] == ["c1", "c3"]

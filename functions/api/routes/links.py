@@ -81,11 +81,11 @@ def _base_url() -> str:
 
 
 def _out(link: Link, figures: LinkFigures, brand_utm: dict[str, str]) -> LinkOut:
-    short = links.short_url(_base_url(), link.slug)
+    base = _base_url()
     return LinkOut(
         slug=link.slug,
-        short_url=short,
-        qr_svg_url=f"{_base_url()}/v1/links/{link.slug}/qr.svg",
+        short_url=links.short_url(base, link.slug),
+        qr_svg_url=f"{base}/v1/links/{link.slug}/qr.svg",
         partner_id=link.partner_id,
         destination_url=link.destination_url,
         product_id=link.product_id,

@@ -19,6 +19,7 @@ import boto3
 from botocore.exceptions import ClientError
 
 from starling.logic.click_aggregation import Contribution, CounterUpdate
+from starling.logic.reports import DayCounter
 from starling.settings import get_settings
 
 LINK_STATS_PREFIX = "LSTAT#"
@@ -37,10 +38,20 @@ def checkpoint_attribute(shard_id: str) -> str:
     return "ck_" + re.sub(r"[^A-Za-z0-9]", "", shard_id.removeprefix("shardId-"))
 
 
-def figures_of(item: dict[str, Any], hour: str | None = None) -> dict[str, int]:
-    """The clicks, unique, bot and flagged figures of a counter item (of one hour, if given)."""
-    suffix = hour or ""
-    return {name: int(item.get(short + suffix, {"N": "0"})["N"]) for name, short in FIGURES.items()}
+def _figures_of(item: dict[str, Any], suffix: str = "") -> dict[str, int]:
+    """The clicks, unique, bot and flagged figures of a counter item (of one hour, with its suffix)."""
+    return {name: int(item[short + suffix]["N"]) for name, short in FIGURES.items() if short + suffix in item}
+
+
+def day_counter(item: dict[str, Any]) -> DayCounter:
+    hours = {f"{h:02d}": _figures_of(item, f"{h:02d}") for h in range(24)}
+    return DayCounter(
+        key_id=item["kid"]["S"],
+        day=item["day"]["S"],
+        figures=_figures_of(item),
+        hours={hour: figures for hour, figures in hours.items() if figures},
+        labels={name: item[name]["S"] for name in ("partner_id", "campaign_id") if name in item},
+    )
 
 
 def _sums(contributions: list[Contribution], with_hours: bool) -> dict[str, int]:
@@ -146,9 +157,7 @@ class DynamoClickCounterRepository:
         return 0
 
     # Reading
-    def day_counters(
-        self, brand_id: str, dimension: str, from_day: str, to_day: str
-    ) -> Iterator[dict[str, Any]]:
+    def day_counters(self, brand_id: str, dimension: str, from_day: str, to_day: str) -> Iterator[DayCounter]:
         """Every day counter of a dimension between two days (inclusive), in key order."""
         paginator = self._client.get_paginator("query")
         for page in paginator.paginate(
@@ -160,4 +169,4 @@ class DynamoClickCounterRepository:
                 ":hi": {"S": f"CLK#{dimension}#{to_day}#\uffff"},
             },
         ):
-            yield from page.get("Items", [])
+            yield from (day_counter(item) for item in page.get("Items", []))

@@ -68,7 +68,7 @@ class ClickClaims:
 
     @property
     def click_id(self) -> str:
-        """Unique per click: the nonce is 72 random bits."""
+        """Unique per click: the nonce (see _next_nonce)."""
         return self.nonce
 
 

@@ -8,14 +8,14 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from starling.domain.clicks import derive_key
+from starling.domain.clicks import ClickIdSigner, derive_key
 
 REFRESH_SECONDS = 3600
 
 
 @dataclass(frozen=True)
 class ClickKeys:
-    signing_key: bytes
+    click_ids: ClickIdSigner
     visitor_salt: bytes
 
 
@@ -27,7 +27,7 @@ def keys_from_secret(secret_string: str) -> ClickKeys:
     except ValueError:
         root = secret_string
     root_bytes = str(root).encode()
-    return ClickKeys(derive_key(root_bytes, "click-id"), derive_key(root_bytes, "visitor"))
+    return ClickKeys(ClickIdSigner(derive_key(root_bytes, "click-id")), derive_key(root_bytes, "visitor"))
 
 
 class ClickSecret:

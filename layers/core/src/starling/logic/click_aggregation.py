@@ -117,7 +117,9 @@ def _unique_click_ids(repo: ClickCounterRepository, people: list[StreamClick], p
     return unique
 
 
-def plan_updates(batch: list[StreamClick], unique_ids: set[str], flagged: set[str]) -> list[CounterUpdate]:
+def plan_updates(
+    batch: list[StreamClick], bots: set[str], flagged: set[str], unique_ids: set[str]
+) -> list[CounterUpdate]:
     """One update per counter for the whole batch."""
     updates: dict[CounterKey, CounterUpdate] = {}
 
@@ -131,7 +133,7 @@ def plan_updates(batch: list[StreamClick], unique_ids: set[str], flagged: set[st
         c = item.click
         hour = hour_of(c.at_ms)
         day = hour[:8]
-        if is_bot(c.user_agent):
+        if c.click_id in bots:
             figures = {"bot_clicks": 1}
         elif c.click_id in flagged:
             figures = {"flagged_clicks": 1}
@@ -168,16 +170,17 @@ def aggregate(repo: ClickCounterRepository, batch: list[StreamClick], parallel: 
     if len(shard_ids) != 1:
         raise ValueError(f"a batch comes from one shard, not {sorted(shard_ids)}")
     (shard_id,) = shard_ids
-    people = [item for item in clicks if not is_bot(item.click.user_agent)]
+    bots = {item.click.click_id for item in clicks if is_bot(item.click.user_agent)}
+    people = [item for item in clicks if item.click.click_id not in bots]
     flags = burst_flags((i.click.slug, i.click.source, i.click.at_ms) for i in people)
     flagged = {item.click.click_id for item, flag in zip(people, flags, strict=True) if flag}
     counted = [item for item in people if item.click.click_id not in flagged]
     unique_ids = _unique_click_ids(repo, counted, parallel)
-    updates = plan_updates(clicks, unique_ids, flagged)
+    updates = plan_updates(clicks, bots, flagged, unique_ids)
     for _ in parallel(lambda update: repo.apply(shard_id, update), updates):
         outcome.counter_updates += 1
     outcome.clicks = len(clicks)
-    outcome.bots = len(clicks) - len(people)
+    outcome.bots = len(bots)
     outcome.flagged = len(flagged)
     outcome.unique = len(unique_ids)
     return outcome
@@ -200,4 +203,19 @@ def clicks_in_log_record(data: bytes, shard_id: str, sequence_number: str) -> tu
             continue
         if click is not None:
             clicks.append(StreamClick(shard_id, checkpoint, click))
+    return clicks, malformed
+
+
+def countable_clicks(
+    read: Iterable[tuple[list[StreamClick], int]], failed_sequence_numbers: Iterable[str]
+) -> tuple[list[StreamClick], int]:
+    """The clicks of the records read that lie before the first record that could not be read (the stream
+    retries from that one, so counting past it would move checkpoints over clicks not yet counted), and
+    how many malformed click lines the records held."""
+    first_failure = min((checkpoint_of(s) for s in failed_sequence_numbers), default=None)
+    clicks: list[StreamClick] = []
+    malformed = 0
+    for found, bad in read:
+        clicks.extend(c for c in found if first_failure is None or c.checkpoint < first_failure)
+        malformed += bad
     return clicks, malformed

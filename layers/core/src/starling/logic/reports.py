@@ -5,22 +5,33 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, Protocol
+from typing import Protocol
 
 from starling.errors import Invalid
 
 GROUPS = ("link", "partner", "campaign", "day", "hour")
 MAX_DAYS = 366
 DEFAULT_DAYS = 30
-_FIGURES = {"clicks": "c", "unique_clicks": "u", "bot_clicks": "b", "flagged_clicks": "f"}
+FIGURE_NAMES = ("clicks", "unique_clicks", "bot_clicks", "flagged_clicks")
+
+
+@dataclass(frozen=True)
+class DayCounter:
+    """One link's, partner's or campaign's figures for one UTC day, and for each hour of it that had any."""
+
+    key_id: str
+    day: str  # YYYYMMDD
+    figures: dict[str, int]
+    hours: dict[str, dict[str, int]]  # "00".."23" -> figures
+    labels: dict[str, str] = field(default_factory=dict)  # a link's partner_id and campaign_id
 
 
 class CounterReader(Protocol):
     def day_counters(
         self, brand_id: str, dimension: str, from_day: str, to_day: str
-    ) -> Iterable[dict[str, Any]]: ...
+    ) -> Iterable[DayCounter]: ...
 
 
 @dataclass
@@ -32,11 +43,9 @@ class ReportRow:
     flagged_clicks: int = 0
     labels: dict[str, str] = field(default_factory=dict)
 
-    def add(self, item: dict[str, Any], suffix: str = "") -> None:
-        for name, short in _FIGURES.items():
-            value = item.get(short + suffix)
-            if value:
-                setattr(self, name, getattr(self, name) + int(value["N"]))
+    def add(self, figures: dict[str, int]) -> None:
+        for name in FIGURE_NAMES:
+            setattr(self, name, getattr(self, name) + figures.get(name, 0))
 
 
 def report_range(from_day: date | None, to_day: date | None, today: date) -> tuple[date, date]:
@@ -56,36 +65,33 @@ def click_report(
         raise Invalid(f"group_by is one of {', '.join(GROUPS)}.", {"group_by": group_by})
     dimension = group_by if group_by in ("link", "partner", "campaign") else "link"
     rows: dict[str, ReportRow] = {}
-    for item in counters.day_counters(brand_id, dimension, start.strftime("%Y%m%d"), end.strftime("%Y%m%d")):
-        day = item["day"]["S"]
-        iso_day = f"{day[:4]}-{day[4:6]}-{day[6:]}"
+    for counter in counters.day_counters(
+        brand_id, dimension, start.strftime("%Y%m%d"), end.strftime("%Y%m%d")
+    ):
+        iso_day = f"{counter.day[:4]}-{counter.day[4:6]}-{counter.day[6:]}"
         if group_by == "hour":
-            for hour in range(24):
-                suffix = f"{hour:02d}"
-                if any(short + suffix in item for short in _FIGURES.values()):
-                    key = f"{iso_day}T{suffix}:00Z"
-                    rows.setdefault(key, ReportRow(key)).add(item, suffix)
+            for hour, figures in counter.hours.items():
+                key = f"{iso_day}T{hour}:00Z"
+                rows.setdefault(key, ReportRow(key)).add(figures)
             continue
-        key = iso_day if group_by == "day" else item["kid"]["S"]
+        key = iso_day if group_by == "day" else counter.key_id
         row = rows.setdefault(key, ReportRow(key))
-        row.add(item)
+        row.add(counter.figures)
         if group_by == "link":
-            row.labels.update(
-                {name: item[name]["S"] for name in ("partner_id", "campaign_id") if name in item}
-            )
+            row.labels.update(counter.labels)
     return [rows[key] for key in sorted(rows)]
 
 
 def totals(rows: list[ReportRow]) -> dict[str, int]:
-    return {name: sum(getattr(r, name) for r in rows) for name in _FIGURES}
+    return {name: sum(getattr(r, name) for r in rows) for name in FIGURE_NAMES}
 
 
 def as_csv(group_by: str, rows: list[ReportRow]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     labels = ["partner_id", "campaign_id"] if group_by == "link" else []
-    writer.writerow([group_by, *_FIGURES, *labels])
+    writer.writerow([group_by, *FIGURE_NAMES, *labels])
     for row in rows:
-        values = asdict(row)
-        writer.writerow([row.key, *(values[n] for n in _FIGURES), *(row.labels.get(n, "") for n in labels)])
+        figures = [getattr(row, name) for name in FIGURE_NAMES]
+        writer.writerow([row.key, *figures, *(row.labels.get(n, "") for n in labels)])
     return out.getvalue()
