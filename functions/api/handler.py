@@ -11,21 +11,28 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.api.routes import creators, identity, links, meta, partners, products, reports
-from starling.api.auth import authenticate
+from starling.api.auth import PROTECTED_PREFIX, authenticate, authorize
 from starling.api.errors import register_error_handlers
-from starling.api.events import json_object_bodies, treat_body_as_json
+from starling.api.events import treat_body_as_json
+from starling.api.gate import json_bodies, known_query_parameters, run_before_validation
 from starling.api.idempotency import idempotent_writes
+from starling.api.openapi import document_errors, set_request_body
 from starling.dal.idempotency_repository import DynamoIdempotencyRepository
 from starling.dal.identity_repository import DynamoIdentityRepository
 from starling.observability import logger, metrics, tracer
 
+IMPORT_TYPES = ("text/csv", "application/csv", "text/plain")
 app = APIGatewayHttpResolver(enable_validation=True)
-app.use(
-    middlewares=[
+# Who calls, what they send, and whether the role may: all before the body is validated or replayed.
+run_before_validation(
+    app,
+    [
         authenticate(DynamoIdentityRepository),
-        json_object_bodies(exempt_paths=("/v1/creators/import",)),
+        json_bodies(PROTECTED_PREFIX, other_types={"/v1/creators/import": IMPORT_TYPES}),
+        authorize,
+        known_query_parameters,
         idempotent_writes(DynamoIdempotencyRepository),
-    ]
+    ],
 )
 register_error_handlers(app)
 app.include_router(meta.router)
@@ -46,10 +53,26 @@ _SPEC: dict[str, Any] = {
 app.enable_swagger(path="/docs", **_SPEC)
 
 
+_IMPORT_BODY = {
+    "required": True,
+    "content": {
+        "application/json": {
+            "schema": {"type": "array", "items": {"type": "object"}, "maxItems": 10000},
+            "example": [{"platform": "instagram", "handle": "maya.makes", "followers": 12400}],
+        },
+        "text/csv": {
+            "schema": {"type": "string"},
+            "example": "platform,handle,followers\ninstagram,maya.makes,12400\n",
+        },
+    },
+}
+
+
 @app.get("/openapi.json", include_in_schema=False)
 def handle_openapi() -> dict[str, Any]:
     spec: dict[str, Any] = json.loads(app.get_openapi_json_schema(**_SPEC))
-    return spec
+    set_request_body(spec, "/v1/creators/import", "post", _IMPORT_BODY)
+    return document_errors(spec, PROTECTED_PREFIX)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

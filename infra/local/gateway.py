@@ -164,6 +164,8 @@ class Gateway:
                     self.wfile.write(response.body)
 
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
+            # Any other method goes to the function too, which answers 405 with Allow (never a 501).
+            do_TRACE = do_CONNECT = do_PROPFIND = do_QUERY = _serve
 
             def log_message(self, format: str, *args: Any) -> None:
                 return

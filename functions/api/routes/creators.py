@@ -12,7 +12,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import BaseModel
 
 from functions.api.schemas import Page
-from starling.api.auth import require
+from starling.api.auth import principal, requires
 from starling.dal.creators_repository import DynamoCreatorRepository
 from starling.dal.identity_repository import DynamoIdentityRepository
 from starling.dal.paging import clamp_limit
@@ -120,8 +120,9 @@ def _creator_out(creator: Creator, source: str, tier: str) -> CreatorOut:
 
 
 @router.post("/v1/creators/import", summary="Import creators: a JSON array, or CSV with a header row")
+@requires(Area.CREATORS, write=True)
 def handle_import_creators() -> ImportOut:
-    caller = require(router, Area.CREATORS, write=True)
+    caller = principal(router)
     event = router.current_event
     content_type = (event.headers.get("content-type") or "").split(";")[0].strip().lower()
     body = event.decoded_body or ""
@@ -147,6 +148,7 @@ def handle_import_creators() -> ImportOut:
 
 
 @router.get("/v1/creators", summary="Search creators; each result explains its fit score")
+@requires(Area.CREATORS)
 def handle_search_creators(
     q: Annotated[str | None, Query(max_length=200)] = None,
     tier: Annotated[str | None, Query(max_length=20)] = None,
@@ -162,7 +164,7 @@ def handle_search_creators(
     limit: Annotated[int | None, Query(ge=1, le=100)] = None,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Page[CreatorHitOut]:
-    caller = require(router, Area.CREATORS)
+    caller = principal(router)
     brand = DynamoIdentityRepository().get_brand(caller.brand_id)
     filters = SearchFilters(
         q=q, tier=tier, niche=niche, platform=platform, country=country, language=language,
@@ -194,8 +196,9 @@ def handle_search_creators(
 
 
 @router.get("/v1/creators/<creator_id>", summary="One creator: the brand's own, or a discoverable one")
+@requires(Area.CREATORS)
 def handle_get_creator(creator_id: str) -> CreatorOut:
-    caller = require(router, Area.CREATORS)
+    caller = principal(router)
     brand = DynamoIdentityRepository().get_brand(caller.brand_id)
     creator, source = discovery.get_creator(DynamoCreatorRepository(), brand, creator_id)
     return _creator_out(creator, source, discovery.creator_tier(creator, brand))

@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import BaseModel, Field, HttpUrl
 
 from functions.api.schemas import Page, StrictBody
-from starling.api.auth import principal, require
+from starling.api.auth import principal, requires
 from starling.dal.identity_repository import DynamoIdentityRepository
 from starling.dal.links_repository import DynamoLinkRepository
 from starling.dal.paging import clamp_limit
@@ -56,6 +56,8 @@ class MeOut(BaseModel):
 
 
 class BrandPatch(StrictBody):
+    not_clearable = frozenset({"name", "slug", "allowed_domains", "tier_thresholds"})
+
     name: str | None = Field(default=None, min_length=1, max_length=120)
     slug: str | None = Field(default=None, min_length=3, max_length=40)
     allowed_domains: list[str] | None = Field(default=None, max_length=50)
@@ -92,7 +94,11 @@ class ApiKeyOut(BaseModel):
 
 
 class ApiKeyCreated(ApiKeyOut):
-    key: str = Field(description="The API key. It is shown once and never again.")
+    key: str | None = Field(
+        description="The API key. It is shown once and never again: null when this answer is an idempotent "
+        "replay (header Idempotent-Replayed: true), with key_notice saying what to do."
+    )
+    key_notice: str | None = None
 
 
 def _repo() -> DynamoIdentityRepository:
@@ -100,6 +106,7 @@ def _repo() -> DynamoIdentityRepository:
 
 
 @router.get("/v1/me", summary="The calling key's brand and role")
+@requires(None)
 def handle_get_me() -> MeOut:
     caller = principal(router)
     return MeOut(
@@ -108,14 +115,16 @@ def handle_get_me() -> MeOut:
 
 
 @router.get("/v1/brand", summary="The brand's settings")
+@requires(Area.BRAND)
 def handle_get_brand() -> BrandOut:
-    caller = require(router, Area.BRAND)
+    caller = principal(router)
     return BrandOut.of(_repo().get_brand(caller.brand_id))
 
 
 @router.patch("/v1/brand", summary="Change the brand's settings (owner)")
+@requires(Area.BRAND, write=True)
 def handle_patch_brand(body: BrandPatch) -> BrandOut:
-    caller = require(router, Area.BRAND, write=True)
+    caller = principal(router)
     changes = body.model_dump(mode="json", exclude_unset=True)
     brand = identity.update_brand(_repo(), caller.brand_id, changes)
     if {"utm_defaults", "fallback_url"} & set(changes):
@@ -123,25 +132,28 @@ def handle_patch_brand(body: BrandPatch) -> BrandOut:
     return BrandOut.of(brand)
 
 
-@router.post("/v1/api-keys", summary="Create an API key (owner); the key is returned once")
-def handle_create_api_key(body: ApiKeyCreate) -> tuple[ApiKeyCreated, int]:
-    caller = require(router, Area.API_KEYS, write=True)
+@router.post("/v1/api-keys", summary="Create an API key (owner); the key is returned once", status_code=201)
+@requires(Area.API_KEYS, write=True)
+def handle_create_api_key(body: ApiKeyCreate) -> ApiKeyCreated:
+    caller = principal(router)
     created = identity.create_api_key(_repo(), caller.brand_id, body.name, body.role)
     out = ApiKeyCreated(**ApiKeyOut.of(created.key).model_dump(), key=created.raw_key)
-    return out, 201
+    return out
 
 
 @router.get("/v1/api-keys", summary="List the brand's API keys (owner)")
+@requires(Area.API_KEYS)
 def handle_list_api_keys(
     limit: Annotated[int | None, Query(ge=1, le=100)] = None,
     cursor: Annotated[str | None, Query(max_length=2000)] = None,
 ) -> Page[ApiKeyOut]:
-    caller = require(router, Area.API_KEYS)
+    caller = principal(router)
     keys, next_cursor = _repo().list_api_keys(caller.brand_id, clamp_limit(limit), cursor)
     return Page[ApiKeyOut](items=[ApiKeyOut.of(k) for k in keys], next_cursor=next_cursor)
 
 
 @router.delete("/v1/api-keys/<key_id>", summary="Revoke an API key (owner); it is refused at once")
+@requires(Area.API_KEYS, write=True)
 def handle_revoke_api_key(key_id: str) -> ApiKeyOut:
-    caller = require(router, Area.API_KEYS, write=True)
+    caller = principal(router)
     return ApiKeyOut.of(identity.revoke_api_key(_repo(), caller, key_id))

@@ -11,7 +11,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import BaseModel, Field
 
 from functions.api.schemas import Page, StrictBody
-from starling.api.auth import require
+from starling.api.auth import principal, requires
 from starling.dal.identity_repository import DynamoIdentityRepository
 from starling.dal.links_repository import DynamoLinkRepository, LinkFigures
 from starling.dal.paging import clamp_limit
@@ -105,9 +105,14 @@ def _out(link: Link, figures: LinkFigures, brand_utm: dict[str, str]) -> LinkOut
     )
 
 
-@router.post("/v1/links", summary="Create a partner's link to a URL or a product (slug chosen or generated)")
-def handle_create_link(body: LinkCreate) -> tuple[LinkOut, int]:
-    caller = require(router, Area.LINKS, write=True)
+@router.post(
+    "/v1/links",
+    summary="Create a partner's link to a URL or a product (slug chosen or generated)",
+    status_code=201,
+)
+@requires(Area.LINKS, write=True)
+def handle_create_link(body: LinkCreate) -> LinkOut:
+    caller = principal(router)
     brand = DynamoIdentityRepository().get_brand(caller.brand_id)
     link = links.create_link(
         DynamoLinkRepository(),
@@ -116,16 +121,17 @@ def handle_create_link(body: LinkCreate) -> tuple[LinkOut, int]:
         brand,
         body.model_dump(exclude_unset=True),
     )
-    return _out(link, LinkFigures(), brand.utm_defaults), 201
+    return _out(link, LinkFigures(), brand.utm_defaults)
 
 
 @router.get("/v1/links", summary="The brand's links, or one partner's")
+@requires(Area.LINKS)
 def handle_list_links(
     partner_id: Annotated[str | None, Query(max_length=64)] = None,
     limit: Annotated[int | None, Query(ge=1, le=100)] = None,
     cursor: Annotated[str | None, Query(max_length=2000)] = None,
 ) -> Page[LinkOut]:
-    caller = require(router, Area.LINKS)
+    caller = principal(router)
     brand = DynamoIdentityRepository().get_brand(caller.brand_id)
     found, next_cursor = DynamoLinkRepository().list_page(
         caller.brand_id, partner_id, clamp_limit(limit), cursor
@@ -136,16 +142,18 @@ def handle_list_links(
 
 
 @router.get("/v1/links/<slug>", summary="One link with its clicks, unique clicks and bot clicks")
+@requires(Area.LINKS)
 def handle_get_link(slug: str) -> LinkOut:
-    caller = require(router, Area.LINKS)
+    caller = principal(router)
     brand = DynamoIdentityRepository().get_brand(caller.brand_id)
     link, figures = DynamoLinkRepository().get(caller.brand_id, slug.lower())
     return _out(link, figures, brand.utm_defaults)
 
 
 @router.patch("/v1/links/<slug>", summary="Change a link: destination, devices, UTM, expiry, disabled")
+@requires(Area.LINKS, write=True)
 def handle_patch_link(slug: str, body: LinkPatch) -> LinkOut:
-    caller = require(router, Area.LINKS, write=True)
+    caller = principal(router)
     brand = DynamoIdentityRepository().get_brand(caller.brand_id)
     repo = DynamoLinkRepository()
     links.update_link(
@@ -156,8 +164,9 @@ def handle_patch_link(slug: str, body: LinkPatch) -> LinkOut:
 
 
 @router.get("/v1/links/<slug>/qr.svg", summary="The link's QR code (SVG), which scans to its short URL")
+@requires(Area.LINKS)
 def handle_link_qr(slug: str) -> Response[str]:
-    caller = require(router, Area.LINKS)
+    caller = principal(router)
     link, _ = DynamoLinkRepository().get(caller.brand_id, slug.lower())
     return Response(
         status_code=200,

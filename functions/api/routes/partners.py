@@ -10,8 +10,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import BaseModel, Field, model_validator
 
-from functions.api.schemas import Page, StrictBody
-from starling.api.auth import require
+from functions.api.schemas import MULTILINE, Page, StrictBody
+from starling.api.auth import principal, requires
 from starling.dal.creators_repository import DynamoCreatorRepository
 from starling.dal.identity_repository import DynamoIdentityRepository
 from starling.dal.paging import clamp_limit
@@ -45,7 +45,7 @@ class PartnerCreate(StrictBody):
     creator_id: str | None = Field(default=None, max_length=40)
     creator: NewCreator | None = None
     stage: str = "prospect"
-    note: str | None = Field(default=None, max_length=2000)
+    note: str | None = Field(default=None, max_length=2000, json_schema_extra=MULTILINE)
 
     @model_validator(mode="after")
     def one_creator(self) -> PartnerCreate:
@@ -57,12 +57,12 @@ class PartnerCreate(StrictBody):
 class PartnerPatch(StrictBody):
     owner: str | None = Field(default=None, max_length=200)
     follow_up_on: date | None = None
-    notes: str | None = Field(default=None, max_length=2000)
+    notes: str | None = Field(default=None, max_length=2000, json_schema_extra=MULTILINE)
 
 
 class StageMove(StrictBody):
     stage: str = Field(max_length=40)
-    note: str | None = Field(default=None, max_length=2000)
+    note: str | None = Field(default=None, max_length=2000, json_schema_extra=MULTILINE)
     send_email: bool = False
 
 
@@ -149,8 +149,8 @@ class PipelineOut(BaseModel):
 
 class TemplateIn(StrictBody):
     subject: str = Field(min_length=1, max_length=200)
-    text_body: str = Field(min_length=1, max_length=20000)
-    html_body: str | None = Field(default=None, max_length=50000)
+    text_body: str = Field(min_length=1, max_length=20000, json_schema_extra=MULTILINE)
+    html_body: str | None = Field(default=None, max_length=50000, json_schema_extra=MULTILINE)
 
 
 class TemplateOut(BaseModel):
@@ -169,9 +169,12 @@ def _draft(creator: NewCreator) -> CreatorDraft:
     return checked
 
 
-@router.post("/v1/partners", summary="Add a creator to the pipeline (by creator_id, or a new creator)")
-def handle_create_partner(body: PartnerCreate) -> tuple[PartnerOut, int]:
-    caller = require(router, Area.PARTNERS, write=True)
+@router.post(
+    "/v1/partners", summary="Add a creator to the pipeline (by creator_id, or a new creator)", status_code=201
+)
+@requires(Area.PARTNERS, write=True)
+def handle_create_partner(body: PartnerCreate) -> PartnerOut:
+    caller = principal(router)
     creator = recruiting.creator_for_partner(
         DynamoCreatorRepository(),
         caller.brand_id,
@@ -186,16 +189,17 @@ def handle_create_partner(body: PartnerCreate) -> tuple[PartnerOut, int]:
         recruiting.actor_of(caller),
         body.note,
     )
-    return PartnerOut.of(partner), 201
+    return PartnerOut.of(partner)
 
 
 @router.get("/v1/partners", summary="The brand's partners, optionally at one stage")
+@requires(Area.PARTNERS)
 def handle_list_partners(
     stage: Annotated[str | None, Query(max_length=40)] = None,
     limit: Annotated[int | None, Query(ge=1, le=100)] = None,
     cursor: Annotated[str | None, Query(max_length=2000)] = None,
 ) -> Page[PartnerOut]:
-    caller = require(router, Area.PARTNERS)
+    caller = principal(router)
     partners, next_cursor = DynamoPartnerRepository().list_page(
         caller.brand_id, parse_stage(stage) if stage else None, clamp_limit(limit), cursor
     )
@@ -203,14 +207,16 @@ def handle_list_partners(
 
 
 @router.get("/v1/partners/<partner_id>", summary="One partner")
+@requires(Area.PARTNERS)
 def handle_get_partner(partner_id: str) -> PartnerOut:
-    caller = require(router, Area.PARTNERS)
+    caller = principal(router)
     return PartnerOut.of(DynamoPartnerRepository().get(caller.brand_id, partner_id))
 
 
 @router.patch("/v1/partners/<partner_id>", summary="Assign an owner, set a follow-up date, keep notes")
+@requires(Area.PARTNERS, write=True)
 def handle_patch_partner(partner_id: str, body: PartnerPatch) -> PartnerOut:
-    caller = require(router, Area.PARTNERS, write=True)
+    caller = principal(router)
     changes = body.model_dump(exclude_unset=True)
     return PartnerOut.of(
         recruiting.update_partner(DynamoPartnerRepository(), caller.brand_id, partner_id, changes)
@@ -220,8 +226,9 @@ def handle_patch_partner(partner_id: str, body: PartnerPatch) -> PartnerOut:
 @router.post(
     "/v1/partners/<partner_id>/stage", summary="Move a partner to another stage (409 if not allowed)"
 )
+@requires(Area.PARTNERS, write=True)
 def handle_move_stage(partner_id: str, body: StageMove) -> PartnerOut:
-    caller = require(router, Area.PARTNERS, write=True)
+    caller = principal(router)
     brand = DynamoIdentityRepository().get_brand(caller.brand_id)
     partner = recruiting.move_stage(
         DynamoPartnerRepository(),
@@ -238,28 +245,32 @@ def handle_move_stage(partner_id: str, body: StageMove) -> PartnerOut:
 
 
 @router.get("/v1/partners/<partner_id>/history", summary="Stage moves and emails, oldest first")
+@requires(Area.PARTNERS)
 def handle_partner_history(partner_id: str) -> HistoryOut:
-    caller = require(router, Area.PARTNERS)
+    caller = principal(router)
     entries = recruiting.history(DynamoPartnerRepository(), caller.brand_id, partner_id)
     return HistoryOut(items=[TimelineEntryOut.of(e) for e in entries])
 
 
 @router.get("/v1/pipeline", summary="Count per stage, stage-to-stage conversion, median days in stage")
+@requires(Area.PARTNERS)
 def handle_pipeline() -> PipelineOut:
-    caller = require(router, Area.PARTNERS)
+    caller = principal(router)
     return PipelineOut(**recruiting.summary(DynamoPartnerRepository(), caller.brand_id).as_dict())
 
 
 @router.get("/v1/email-templates/<name>", summary="An outreach email template (the default until set)")
+@requires(Area.PARTNERS)
 def handle_get_template(name: str) -> TemplateOut:
-    caller = require(router, Area.PARTNERS)
+    caller = principal(router)
     template = recruiting.template_for(DynamoPartnerRepository(), caller.brand_id, name)
     return TemplateOut(name=name, **template.__dict__)
 
 
 @router.put("/v1/email-templates/<name>", summary="Set an outreach template: $first_name, $brand_name, ...")
+@requires(Area.PARTNERS, write=True)
 def handle_put_template(name: str, body: TemplateIn) -> TemplateOut:
-    caller = require(router, Area.PARTNERS, write=True)
+    caller = principal(router)
     repo = DynamoPartnerRepository()
     recruiting.template_for(repo, caller.brand_id, name)  # 404 for a name that is not a template
     template = validate_template(EmailTemplate(body.subject, body.text_body, body.html_body))

@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import BaseModel, Field
 
 from functions.api.schemas import Page, StrictBody
-from starling.api.auth import require
+from starling.api.auth import principal, requires
 from starling.dal.identity_repository import DynamoIdentityRepository
 from starling.dal.paging import clamp_limit
 from starling.dal.products_repository import DynamoProductRepository
@@ -74,34 +74,42 @@ class ProductOut(BaseModel):
         )
 
 
-@router.post("/v1/products", summary="Add a product; its url must be on one of the brand's allowed domains")
-def handle_create_product(body: ProductCreate) -> tuple[ProductOut, int]:
-    caller = require(router, Area.PRODUCTS, write=True)
+@router.post(
+    "/v1/products",
+    summary="Add a product; its url must be on one of the brand's allowed domains",
+    status_code=201,
+)
+@requires(Area.PRODUCTS, write=True)
+def handle_create_product(body: ProductCreate) -> ProductOut:
+    caller = principal(router)
     product = products.create_product(
         DynamoProductRepository(), DynamoIdentityRepository(), caller.brand_id, body.model_dump()
     )
-    return ProductOut.of(product), 201
+    return ProductOut.of(product)
 
 
 @router.get("/v1/products", summary="The brand's products, newest first")
+@requires(Area.PRODUCTS)
 def handle_list_products(
     limit: Annotated[int | None, Query(ge=1, le=100)] = None,
     cursor: Annotated[str | None, Query(max_length=2000)] = None,
 ) -> Page[ProductOut]:
-    caller = require(router, Area.PRODUCTS)
+    caller = principal(router)
     found, next_cursor = DynamoProductRepository().list_page(caller.brand_id, clamp_limit(limit), cursor)
     return Page[ProductOut](items=[ProductOut.of(p) for p in found], next_cursor=next_cursor)
 
 
 @router.get("/v1/products/<product_id>", summary="One product")
+@requires(Area.PRODUCTS)
 def handle_get_product(product_id: str) -> ProductOut:
-    caller = require(router, Area.PRODUCTS)
+    caller = principal(router)
     return ProductOut.of(DynamoProductRepository().get(caller.brand_id, product_id))
 
 
 @router.patch("/v1/products/<product_id>", summary="Change a product; null clears image_url, price or sku")
+@requires(Area.PRODUCTS, write=True)
 def handle_patch_product(product_id: str, body: ProductPatch) -> ProductOut:
-    caller = require(router, Area.PRODUCTS, write=True)
+    caller = principal(router)
     product = products.update_product(
         DynamoProductRepository(),
         DynamoIdentityRepository(),

@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import BaseModel
 
-from starling.api.auth import require
+from starling.api.auth import principal, requires
 from starling.dal.click_counters import DynamoClickCounterRepository
 from starling.domain.roles import Area
 from starling.logic import reports
@@ -29,12 +29,13 @@ class ReportRowOut(BaseModel):
 
 
 @router.get("/v1/reports", summary="Clicks, unique clicks, bot and flagged clicks grouped over a date range")
+@requires(Area.REPORTS)
 def handle_report(
     group_by: Annotated[str, Query(max_length=20)] = "link",
     from_: Annotated[date | None, Query(alias="from")] = None,
     to: Annotated[date | None, Query()] = None,
 ) -> Any:
-    caller = require(router, Area.REPORTS)
+    caller = principal(router)
     start, end = reports.report_range(from_, to, datetime.now(UTC).date())
     rows = reports.click_report(DynamoClickCounterRepository(), caller.brand_id, group_by, start, end)
     if "text/csv" in (router.current_event.headers.get("accept") or ""):

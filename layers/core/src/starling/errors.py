@@ -10,16 +10,30 @@ class StarlingError(Exception):
 
     code = "error"
 
-    def __init__(self, message: str, details: Any = None) -> None:
+    def __init__(self, message: str, details: Any = None, code: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.details = details
+        if code is not None:
+            self.code = code
 
 
 class Invalid(StarlingError):
     """The input breaks a rule; `details` names the fields at fault."""
 
     code = "invalid"
+
+
+class BadRequest(StarlingError):
+    """The request cannot be read at all (malformed or too deeply nested JSON, a bad header)."""
+
+    code = "bad_request"
+
+
+class UnsupportedMediaType(StarlingError):
+    """The body is sent in a format the route does not take."""
+
+    code = "unsupported_media_type"
 
 
 class Unauthorized(StarlingError):

@@ -8,10 +8,22 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
-from starling.errors import Conflict, Forbidden, Invalid, NotFound, StarlingError, Unauthorized
+from starling.api.openapi import allowed_methods
+from starling.errors import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    Invalid,
+    NotFound,
+    StarlingError,
+    Unauthorized,
+    UnsupportedMediaType,
+)
 from starling.observability import logger
 
 _STATUS: dict[type[StarlingError], int] = {
+    BadRequest: 400,
+    UnsupportedMediaType: 415,
     Invalid: 422,
     Unauthorized: 401,
     Forbidden: 403,
@@ -20,9 +32,11 @@ _STATUS: dict[type[StarlingError], int] = {
 }
 
 
-def error_response(status: int, code: str, message: str, details: Any = None) -> Response:
+def error_response(
+    status: int, code: str, message: str, details: Any = None, headers: dict[str, str] | None = None
+) -> Response:
     body = {"error": {"code": code, "message": message, "details": details}}
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    headers = {**(headers or {}), **({"WWW-Authenticate": "Bearer"} if status == 401 else {})} or None
     return Response(
         status_code=status,
         content_type=content_types.APPLICATION_JSON,
@@ -57,6 +71,16 @@ def register_error_handlers(app: APIGatewayHttpResolver) -> None:
 
     @app.not_found
     def handle_not_found(exc: Exception) -> Response:
+        event = app.current_event
+        allowed = allowed_methods(app, event.path)
+        if allowed:
+            return error_response(
+                405,
+                "method_not_allowed",
+                f"{event.path} takes {', '.join(allowed)}, not {event.http_method}.",
+                {"allowed": allowed},
+                headers={"Allow": ", ".join(allowed)},
+            )
         return error_response(404, "not_found", "There is nothing at this path.")
 
     @app.exception_handler(Exception)

@@ -2,48 +2,23 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
 from typing import Any
-
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
-
-from starling.errors import Invalid
 
 # curl -d and many HTTP clients send this by default; the brand API's bodies are JSON.
 _DEFAULTED_TYPES = ("", "application/x-www-form-urlencoded")
 
 
+_BODILESS_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def treat_body_as_json(event: dict[str, Any]) -> dict[str, Any]:
-    """A /v1 body sent without a content type (or with a client's form default) is read as JSON."""
+    """A /v1 body sent without a content type (or with a client's form default) is read as JSON. A body
+    sent with a GET has no meaning (RFC 9110) and is dropped, so it is never parsed."""
+    method = str((event.get("requestContext") or {}).get("http", {}).get("method", "")).upper()
+    if method in _BODILESS_METHODS and event.get("body"):
+        event = {key: value for key, value in event.items() if key not in ("body", "isBase64Encoded")}
     headers = event.get("headers") or {}
     content_type = headers.get("content-type", "").split(";")[0].strip().lower()
     if event.get("rawPath", "").startswith("/v1/") and event.get("body") and content_type in _DEFAULTED_TYPES:
         event = {**event, "headers": {**headers, "content-type": "application/json"}}
     return event
-
-
-def json_object_bodies(exempt_paths: tuple[str, ...]) -> Callable[..., Response]:
-    """Middleware: a JSON body of a write must be an object. Powertools' validation would otherwise read a
-    JSON array as its first element; routes that take arrays (the creators import) are exempt."""
-
-    def middleware(app: APIGatewayHttpResolver, next_middleware: Callable[..., Response]) -> Response:
-        event = app.current_event
-        content_type = (event.headers.get("content-type") or "").split(";")[0].strip().lower()
-        if (
-            event.http_method in ("POST", "PUT", "PATCH")
-            and event.path not in exempt_paths
-            and content_type == "application/json"
-            and (event.body or "").strip()
-        ):
-            try:
-                parsed = json.loads(event.decoded_body or "")
-            except ValueError:
-                parsed = {}  # not JSON at all: the validation answers 400
-            if not isinstance(parsed, dict):
-                raise Invalid(
-                    "The body must be a JSON object.", [{"field": "body", "problem": "not an object"}]
-                )
-        return next_middleware(app)
-
-    return middleware

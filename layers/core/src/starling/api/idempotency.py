@@ -1,4 +1,12 @@
-"""Idempotent writes: a write sent again with the same Idempotency-Key gets the first answer back."""
+"""Idempotent writes: a write sent again with the same Idempotency-Key gets the first answer back.
+
+A record belongs to the API key that made it (as at Stripe): another key sending the same Idempotency-Key
+makes a new request and learns nothing of the first. The middleware runs after authentication and the
+role check, so a replay is never an answer the caller could not have had. A response field that carries a
+secret shown once (a new API key) is not kept: its replay says the secret was shown and how to get another.
+Only successful answers are kept: a refused or failed request changed nothing, so it can be corrected and
+sent again under the same key.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +14,7 @@ import hashlib
 import json
 import re
 from collections.abc import Callable
+from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 
@@ -15,6 +24,11 @@ from starling.logic.idempotency import IdempotencyRepository, StoredResponse
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _KEY_RE = re.compile(r"^[\x21-\x7e]{1,255}$")
 REPLAY_HEADER = "Idempotent-Replayed"
+# Top-level response fields that hold a secret shown once, and what a replay says in their place.
+SECRET_FIELDS = {
+    "key": "The key was shown once, in the first answer, and is not kept. If it was lost, revoke this key "
+    "and create another.",
+}
 
 
 def _body_text(response: Response) -> str:
@@ -26,6 +40,25 @@ def _body_text(response: Response) -> str:
     if isinstance(body, str):
         return body
     return json.dumps(body, default=str)
+
+
+def without_secrets(body: str) -> str:
+    """The response body as it may be kept: each secret field emptied, with a notice beside it."""
+    try:
+        parsed: Any = json.loads(body)
+    except ValueError:
+        return body
+    if not isinstance(parsed, dict) or not SECRET_FIELDS.keys() & parsed.keys():
+        return body
+    for field, notice in SECRET_FIELDS.items():
+        if field in parsed:
+            parsed[field] = None
+            parsed[f"{field}_notice"] = notice
+    return json.dumps(parsed)
+
+
+def record_id(brand_id: str, key_id: str, idempotency_key: str) -> str:
+    return f"{brand_id}#{key_id}#{idempotency_key}"
 
 
 def idempotent_writes(repo_factory: Callable[[], IdempotencyRepository]) -> Callable[..., Response]:
@@ -43,8 +76,8 @@ def idempotent_writes(repo_factory: Callable[[], IdempotencyRepository]) -> Call
             f"{event.http_method} {event.path}\n".encode() + (event.decoded_body or "").encode()
         ).hexdigest()
         repo = repo_factory()
-        record_id = f"{caller.brand_id}#{key}"
-        earlier = repo.begin(record_id, fingerprint)
+        record = record_id(caller.brand_id, caller.key_id, key)
+        earlier = repo.begin(record, fingerprint)
         if earlier is not None:
             if earlier.request_hash != fingerprint:
                 return error_response(
@@ -63,12 +96,13 @@ def idempotent_writes(repo_factory: Callable[[], IdempotencyRepository]) -> Call
         try:
             response = next_middleware(app)
         except Exception:
-            repo.forget(record_id)
+            repo.forget(record)
             raise
-        if response.status_code >= 500:
-            repo.forget(record_id)
+        if response.status_code >= 400:
+            repo.forget(record)
         else:
-            repo.finish(record_id, StoredResponse(status=response.status_code, body=_body_text(response)))
+            kept = StoredResponse(status=response.status_code, body=without_secrets(_body_text(response)))
+            repo.finish(record, kept)
         return response
 
     return middleware

@@ -171,6 +171,9 @@ def new_brand(name: str, now: datetime, slug: str | None = None) -> Brand:
 def apply_brand_changes(brand: Brand, changes: dict[str, Any]) -> Brand:
     """The brand with `changes` applied, each field checked by its own rule."""
     updates: dict[str, Any] = {}
+    for name in ("name", "slug", "allowed_domains", "tier_thresholds"):
+        if name in changes and changes[name] is None:
+            raise Invalid(f"{name} cannot be cleared; send a value or leave it out.", {name: "null"})
     if "name" in changes:
         name = str(changes["name"]).strip()
         if not name or len(name) > 120:

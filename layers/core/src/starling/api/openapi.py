@@ -1,0 +1,121 @@
+"""The OpenAPI document tells every answer a route can give.
+
+Powertools documents a route's success and a 422 of its own shape. The brand API also answers 400, 401,
+403, 404, 409, 415 and 429, all with the one error envelope (starling.api.errors), so a client generated
+from /openapi.json can handle each. `document_errors` adds them in one pass over the generated document.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+
+ERROR_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "title": "Error",
+    "description": "Every error of the brand API has this shape.",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message", "details"],
+            "properties": {
+                "code": {
+                    "type": "string",
+                    "description": "Machine-readable: not_found, invalid, ...",
+                },
+                "message": {"type": "string", "description": "What went wrong, for a person."},
+                "details": {"description": "The fields at fault, or other specifics; may be null."},
+            },
+        }
+    },
+}
+# API Gateway answers some requests itself, before the function, with its own small body: a throttled one
+# (429), and one with no Authorization header at all (401).
+GATEWAY_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "title": "GatewayMessage",
+    "required": ["message"],
+    "properties": {"message": {"type": "string", "example": "Too Many Requests"}},
+}
+
+_ALWAYS = {
+    401: "No API key, or one that is unknown or revoked.",
+    403: "The key's role may not do this.",
+    422: "A field, query parameter or rule is not met; details name the fields.",
+}
+_WITH_BODY = {
+    400: "The body is not valid JSON, nests too deep, or a header is malformed.",
+    404: "Something the path or the body names is not this brand's.",
+    409: "A conflict with the current state, or the same Idempotency-Key still in progress.",
+    415: "The body is not in a format the route takes.",
+}
+_WITH_PATH_PARAMETERS = {404: "Nothing of this brand at this path."}
+_BODY_METHODS = frozenset({"post", "put", "patch", "delete"})
+
+
+def _error_response(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+
+
+def document_errors(spec: dict[str, Any], protected_prefix: str) -> dict[str, Any]:
+    """The document with the error envelope as a component and every error status on every /v1 route."""
+    schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Error"] = ERROR_SCHEMA
+    schemas["GatewayMessage"] = GATEWAY_SCHEMA
+    for path, operations in spec.get("paths", {}).items():
+        if not path.startswith(protected_prefix):
+            continue
+        for method, operation in operations.items():
+            statuses = dict(_ALWAYS)
+            if method in _BODY_METHODS:
+                statuses |= _WITH_BODY
+            if "{" in path:
+                statuses |= _WITH_PATH_PARAMETERS
+            responses = operation.setdefault("responses", {})
+            for status, description in statuses.items():
+                responses[str(status)] = _error_response(description)
+            responses["401"]["content"]["application/json"]["schema"] = {
+                "anyOf": [
+                    {"$ref": "#/components/schemas/Error"},
+                    {"$ref": "#/components/schemas/GatewayMessage"},
+                ]
+            }
+            responses["429"] = {
+                "description": "Too many requests: the stage's throttle. Retry after a pause.",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/GatewayMessage"}}},
+            }
+    schemas.pop("HTTPValidationError", None)
+    schemas.pop("ValidationError", None)
+    return spec
+
+
+def set_request_body(spec: dict[str, Any], path: str, method: str, body: dict[str, Any]) -> None:
+    """Document the body of a route that reads its own (the creators import takes JSON or CSV)."""
+    spec["paths"][path][method]["requestBody"] = body
+
+
+@cache
+def _path_patterns(app: APIGatewayHttpResolver) -> tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]:
+    """Each documented path as a pattern, with the methods it takes."""
+    spec = app.get_openapi_schema().model_dump(by_alias=True, exclude_none=True)
+    patterns = []
+    for path, operations in spec.get("paths", {}).items():
+        methods = [m.upper() for m in ("get", "post", "put", "patch", "delete") if m in operations]
+        pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(path))
+        patterns.append((re.compile(f"^{pattern}/?$"), tuple(methods)))
+    return tuple(patterns)
+
+
+def allowed_methods(app: APIGatewayHttpResolver, path: str) -> list[str]:
+    """The methods a known path takes; empty for a path the API does not have."""
+    for pattern, methods in _path_patterns(app):
+        if pattern.match(path):
+            return list(methods)
+    return []
