@@ -7,8 +7,10 @@ from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 
 from starling.errors import Invalid
+from starling.settings import get_settings
 
 # curl -d and many HTTP clients send this by default; the brand API's bodies are JSON.
 _DEFAULTED_TYPES = ("", "application/x-www-form-urlencoded")
@@ -47,3 +49,12 @@ def json_object_bodies(exempt_paths: tuple[str, ...]) -> Callable[..., Response]
         return next_middleware(app)
 
     return middleware
+
+
+def public_base_url(event: APIGatewayProxyEventV2) -> str:
+    """Where the public pages are served: the configured domain, else the one this request came in on."""
+    configured = get_settings().public_base_url
+    if configured:
+        return configured
+    scheme = event.headers.get("x-forwarded-proto", "https")
+    return f"{scheme}://{event.request_context.domain_name}"
