@@ -145,10 +145,11 @@ def network_notice(brand_name: str, apply_url: str) -> str:
 
 def with_notice(email: RenderedEmail, notice: str) -> RenderedEmail:
     """The email with a notice below the brand's text, plain in the text body and escaped in the HTML."""
+    html_notice = escape(notice).replace("\n", "<br>\n")
     return replace(
         email,
         text_body=f"{email.text_body.rstrip()}\n\n--\n{notice}\n",
-        html_body=f"{email.html_body}\n<hr>\n<p>{escape(notice).replace(chr(10), '<br>' + chr(10))}</p>",
+        html_body=f"{email.html_body}\n<hr>\n<p>{html_notice}</p>",
     )
 
 
