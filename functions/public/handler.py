@@ -12,7 +12,12 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from starling.dal.creators_repository import DynamoCreatorRepository
 from starling.dal.identity_repository import DynamoIdentityRepository
 from starling.dal.partners_repository import DynamoPartnerRepository, DynamoRateLimiter
-from starling.domain.applications import SpamRejected, render_application_page, render_thank_you_page
+from starling.domain.applications import (
+    SpamRejected,
+    prefill,
+    render_application_page,
+    render_thank_you_page,
+)
 from starling.errors import Invalid, NotFound
 from starling.integrations.email import SesEmailSender
 from starling.logic.applications import TooManySubmissions, brand_for_form, submit_application
@@ -56,7 +61,8 @@ def handle_application_form(brand_slug: str) -> Response:
         brand = brand_for_form(DynamoIdentityRepository(), brand_slug)
     except NotFound:
         return _message_page(404, "Not found", "There is no application form at this address.")
-    return _html(200, render_application_page(brand.name, brand.slug))
+    values = prefill(app.current_event.query_string_parameters)  # an outreach email's link fills these
+    return _html(200, render_application_page(brand.name, brand.slug, values=values))
 
 
 @app.post("/apply/<brand_slug>")

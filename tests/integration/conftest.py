@@ -7,6 +7,7 @@ import socket
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 
@@ -47,6 +48,31 @@ def brand(cloud: LocalCloud) -> dict[str, str]:
 def new_brand(cloud: LocalCloud) -> dict[str, str]:
     suffix = uuid.uuid4().hex[:10]
     return seed_demo_brand(cloud, name=f"Brand {suffix}", slug=f"brand-{suffix}")
+
+
+def apply(api: ApiClient, slug: str, form: dict[str, str]):  # type: ignore[no-untyped-def]
+    """Send the public application form of the brand `slug`, as a phone's browser does."""
+    return api.call(
+        "POST",
+        f"/apply/{slug}",
+        raw=urlencode(form).encode(),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+
+
+def network_creator(api: ApiClient, cloud: LocalCloud) -> dict[str, str]:
+    """A creator who applied to a fresh brand A and let other brands find them (each call a new one):
+    `creator_id`, `handle`, `email`, and A's `owner_key` and `slug`."""
+    suffix = uuid.uuid4().hex[:8]
+    owner = new_brand(cloud)
+    slug = str(api.call("GET", "/v1/brand", owner["api_key"]).body["slug"])
+    form = {"name": "Zoë Martin", "email": f"zoe.{suffix}@gmail.com", "platform_1": "tiktok",
+            "handle_1": f"zoe.{suffix}", "followers_1": "15000", "niches": "food", "country": "FR",
+            "pitch": "I cook.", "accept_terms": "on", "network_opt_in": "on"}  # fmt: skip
+    assert apply(api, slug, form).status == 200
+    [partner] = api.call("GET", "/v1/partners", owner["api_key"]).body["items"]
+    return {"creator_id": partner["creator_id"], "handle": form["handle_1"], "email": form["email"],
+            "owner_key": owner["api_key"], "slug": slug}  # fmt: skip
 
 
 @pytest.fixture()

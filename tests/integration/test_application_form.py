@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import html
 import re
 import uuid
 from urllib.parse import urlencode
 
 from infra.local.cloud import LocalCloud
 from infra.local.gateway import sent_emails
-from tests.integration.conftest import new_brand
+from tests.integration.conftest import apply, network_creator, new_brand
 from tests.support import ApiClient
 
 FORM = "application/x-www-form-urlencoded"
@@ -120,8 +121,9 @@ def test_an_opt_in_makes_the_applicant_discoverable_by_other_brands_without_cont
     assert [c["handle"] for c in found] == [form["handle_1"]] and found[0]["source"] == "network"
     detail = api.call("GET", f"/v1/creators/{found[0]['creator_id']}", other).body
     assert detail["email"] is None
-    # And the other brand can add them to its own pipeline
-    assert api.call("POST", "/v1/partners", other, {"creator_id": found[0]["creator_id"]}).status == 201
+    # And the other brand can add them to its own pipeline, still without their email
+    added = api.call("POST", "/v1/partners", other, {"creator_id": found[0]["creator_id"]})
+    assert added.status == 201 and added.body["email"] is None
 
 
 def test_without_opt_in_the_applicant_stays_with_the_brand(
@@ -131,3 +133,54 @@ def test_without_opt_in_the_applicant_stays_with_the_brand(
     _post(api, _slug(api, brand), form)
     other = new_brand(cloud)["api_key"]
     assert api.call("GET", f"/v1/creators?scope=network&q={form['handle_1']}", other).body["items"] == []
+
+
+def test_the_form_fills_in_only_the_account_a_link_carries(api: ApiClient, brand: dict) -> None:
+    query = urlencode({"platform_1": "tiktok", "handle_1": "zoe.cooks", "email": "someone@evil.example"})
+    page = api.call("GET", f"/apply/{_slug(api, brand)}?{query}")
+    assert page.status == 200
+    assert (
+        'name="handle_1" value="zoe.cooks"' in page.text and '<option value="tiktok" selected>' in page.text
+    )
+    assert "someone@evil.example" not in page.text
+
+
+def test_a_creator_answers_outreach_by_applying_and_only_that_brand_then_sees_her_email(
+    api: ApiClient, cloud: LocalCloud
+) -> None:
+    # Given Zoë in the network, added by brands B and C, and B's outreach email in her inbox
+    zoe = network_creator(api, cloud)
+    b, c = new_brand(cloud)["api_key"], new_brand(cloud)["api_key"]
+    partner_id = ""
+    for key in (b, c):
+        partner_id = api.call("POST", "/v1/partners", key, {"creator_id": zoe["creator_id"]}).body[
+            "partner_id"
+        ]
+    moved = api.call(
+        "POST", f"/v1/partners/{partner_id}/stage", b, {"stage": "contacted", "send_email": True}
+    )
+    assert moved.status == 200 and moved.body["email"] is None
+    [outreach] = [
+        m
+        for m in sent_emails(cloud.settings.region)
+        if m["to"] == [zoe["email"]] and "Starling sent" in m["body"]
+    ]
+    link = re.search(r"/apply/[^\s<]+", html.unescape(outreach["body"]))
+    assert link is not None
+    # When she follows its link, finds her account filled in, and applies to B
+    page = api.call("GET", link.group(0))
+    assert page.status == 200 and f'value="{zoe["handle"]}"' in page.text
+    slug_b = _slug(api, {"api_key": b})
+    assert link.group(0).startswith(f"/apply/{slug_b}?")
+    form = {"name": "Zoë Martin", "email": zoe["email"], "platform_1": "tiktok", "handle_1": zoe["handle"],
+            "pitch": "Happy to!", "accept_terms": "on", "network_opt_in": "on"}  # fmt: skip
+    assert apply(api, slug_b, form).status == 200
+    # Then B sees her email on the partner, in its list and on the creator; the partner is at applied
+    partner = api.call("GET", f"/v1/partners/{partner_id}", b).body
+    assert partner["email"] == zoe["email"] and partner["stage"] == "applied"
+    assert partner["contact_via_network"] is False
+    assert [p["email"] for p in api.call("GET", "/v1/partners", b).body["items"]] == [zoe["email"]]
+    assert api.call("GET", f"/v1/creators/{zoe['creator_id']}", b).body["email"] == zoe["email"]
+    # And C, which she did not apply to, still does not
+    for path in (f"/v1/partners/{partner_id}", "/v1/partners", f"/v1/creators/{zoe['creator_id']}"):
+        assert zoe["email"] not in api.call("GET", path, c).text

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from infra.local.cloud import LocalCloud
-from tests.integration.conftest import new_brand
+from tests.integration.conftest import network_creator, new_brand
 from tests.support import ApiClient
 
 CREATORS = [
@@ -200,3 +200,42 @@ def test_one_creator_reads_in_full_for_its_brand(api: ApiClient, brand: dict) ->
     creator = api.call("GET", f"/v1/creators/{creator_id}", brand["api_key"]).body
     assert creator["email"] == "maya@gmail.com" and creator["source"] == "own" and creator["tier"] == "nano"
     assert api.call("GET", "/v1/creators/cre_doesnotexist", brand["api_key"]).status == 404
+
+
+def test_a_network_creator_shows_other_brands_a_public_profile_without_contact_details(
+    api: ApiClient, cloud: LocalCloud
+) -> None:
+    # Given Zoë, who applied to brand A and let other brands find her
+    zoe = network_creator(api, cloud)
+    other = new_brand(cloud)["api_key"]
+    # When brand B reads her and searches for her
+    detail = api.call("GET", f"/v1/creators/{zoe['creator_id']}", other)
+    searches = [
+        api.call("GET", f"/v1/creators?scope={s}&q={zoe['handle']}", other) for s in ("network", "all")
+    ]
+    # Then B sees her public profile, and her email nowhere
+    assert (
+        detail.status == 200 and detail.body["handle"] == zoe["handle"] and detail.body["followers"] == 15000
+    )
+    assert detail.body["email"] is None and detail.body["contact_via_network"] is True
+    assert all([c["handle"] for c in s.body["items"]] == [zoe["handle"]] for s in searches)
+    assert all(zoe["email"] not in answer.text for answer in (detail, *searches))
+    # And brand A, whose applicant she is, sees her email as before
+    own = api.call("GET", f"/v1/creators/{zoe['creator_id']}", zoe["owner_key"]).body
+    assert own["email"] == zoe["email"] and own["contact_via_network"] is False
+
+
+def test_a_network_creator_a_brand_adds_to_its_list_keeps_her_email_out_of_it(
+    api: ApiClient, cloud: LocalCloud
+) -> None:
+    # Given brand B added Zoë from the network to its pipeline
+    zoe = network_creator(api, cloud)
+    other = new_brand(cloud)["api_key"]
+    assert api.call("POST", "/v1/partners", other, {"creator_id": zoe["creator_id"]}).status == 201
+    # When B reads her, now in its own list, and searches its own list
+    detail = api.call("GET", f"/v1/creators/{zoe['creator_id']}", other)
+    own = api.call("GET", f"/v1/creators?scope=own&q={zoe['handle']}", other)
+    # Then she is B's, still without her email: B keeps a reference to the network for contact
+    assert detail.body["source"] == "own" and detail.body["contact_via_network"] is True
+    assert detail.body["email"] is None and zoe["email"] not in detail.text
+    assert [c["handle"] for c in own.body["items"]] == [zoe["handle"]] and zoe["email"] not in own.text

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import date, timedelta
 
 import pytest
 
 from infra.local.cloud import LocalCloud
 from infra.local.gateway import sent_emails
-from tests.integration.conftest import new_brand
+from tests.integration.conftest import apply, network_creator, new_brand
 from tests.support import ApiClient
 
 MAYA = {"handle": "maya.makes", "platform": "instagram", "followers": 8200, "email": "maya@gmail.com",
@@ -185,3 +187,91 @@ def test_a_finance_key_reads_partners_but_cannot_move_them(api: ApiClient, brand
     finance = api.call("POST", "/v1/api-keys", brand["api_key"], {"name": "f", "role": "finance"}).body["key"]
     assert api.call("GET", "/v1/partners", finance).status == 200
     assert _move(api, finance, partner["partner_id"], "contacted").status == 403
+
+
+def _everything(api: ApiClient, key: str, partner_id: str) -> list:  # type: ignore[type-arg]
+    """Every answer of the brand API that shows a partner."""
+    return [
+        api.call("GET", f"/v1/partners/{partner_id}", key),
+        api.call("GET", "/v1/partners", key),
+        api.call("GET", "/v1/partners?stage=prospect", key),
+        api.call("GET", "/v1/partners?stage=contacted", key),
+        api.call("GET", f"/v1/partners/{partner_id}/history", key),
+    ]
+
+
+def test_a_brand_that_adds_a_network_creator_sees_no_email_anywhere(
+    api: ApiClient, cloud: LocalCloud
+) -> None:
+    # Given Zoë, who applied to brand A and let other brands find her
+    zoe = network_creator(api, cloud)
+    other = new_brand(cloud)["api_key"]
+    # When brand B adds her to its pipeline (twice with one Idempotency-Key)
+    headers = {"Idempotency-Key": "add-zoe"}
+    created = api.call("POST", "/v1/partners", other, {"creator_id": zoe["creator_id"]}, headers=headers)
+    replayed = api.call("POST", "/v1/partners", other, {"creator_id": zoe["creator_id"]}, headers=headers)
+    # Then the answer has no email and says Starling writes to her for B
+    assert created.status == 201 and created.body["email"] is None and created.body["contact_via_network"]
+    assert replayed.headers.get("Idempotent-Replayed") == "true"
+    # And no partner answer of B's shows it: the partner, the lists, the history
+    answers = [created, replayed, *_everything(api, other, created.body["partner_id"])]
+    assert all(a.status == 200 or a.status == 201 for a in answers)
+    assert all(zoe["email"] not in a.text for a in answers)
+
+
+def test_outreach_to_a_network_creator_reaches_her_through_ses_and_the_brand_never_sees_the_address(
+    api: ApiClient, cloud: LocalCloud
+) -> None:
+    # Given brand B added Zoë from the network
+    zoe = network_creator(api, cloud)
+    other = new_brand(cloud)["api_key"]
+    partner_id = api.call("POST", "/v1/partners", other, {"creator_id": zoe["creator_id"]}).body["partner_id"]
+    # When B moves her to contacted with its outreach email
+    moved = _move(api, other, partner_id, "contacted", send_email=True)
+    # Then SES on moto received the email for Zoë's own address, sent by Starling for B
+    assert moved.status == 200 and moved.body["stage"] == "contacted"
+    brand_name = api.call("GET", "/v1/brand", other).body["name"]
+    sent = [
+        m
+        for m in sent_emails(cloud.settings.region)
+        if m["to"] == [zoe["email"]] and brand_name in m["subject"]
+    ]
+    assert len(sent) == 1
+    body = html.unescape(sent[0]["body"])
+    assert f"Starling sent this email for {brand_name}" in body and "does not have your email address" in body
+    assert re.search(r"/apply/[\w-]+\?platform_1=tiktok&handle_1=" + re.escape(zoe["handle"]), body)
+    # And B's answers still do not show her address; the history keeps the email's message id only
+    answers = [moved, *_everything(api, other, partner_id)]
+    assert all(zoe["email"] not in a.text for a in answers)
+    email = [h for h in answers[-1].body["items"] if h["kind"] == "email"]
+    assert [(e["email_to"], e["message_id"]) for e in email] == [(None, sent[0]["id"])]
+
+
+def test_outreach_to_a_creator_who_left_the_network_is_refused_and_nothing_is_sent(
+    api: ApiClient, cloud: LocalCloud
+) -> None:
+    # Given brand B added Zoë from the network, and she then applied to A again without the opt-in
+    zoe = network_creator(api, cloud)
+    other = new_brand(cloud)["api_key"]
+    partner_id = api.call("POST", "/v1/partners", other, {"creator_id": zoe["creator_id"]}).body["partner_id"]
+    form = {"name": "Zoë Martin", "email": zoe["email"], "platform_1": "tiktok", "handle_1": zoe["handle"],
+            "accept_terms": "on"}  # fmt: skip
+    assert apply(api, zoe["slug"], form).status == 200
+    before = len(sent_emails(cloud.settings.region))
+    # When B tries to send its outreach
+    refused = _move(api, other, partner_id, "contacted", send_email=True)
+    # Then it is refused, the stage stays and nothing is sent
+    assert refused.status == 422 and refused.body["error"]["details"] == {
+        "send_email": "creator left the network"
+    }
+    assert api.call("GET", f"/v1/partners/{partner_id}", other).body["stage"] == "prospect"
+    assert [m for m in sent_emails(cloud.settings.region)[before:] if m["to"] == [zoe["email"]]] == []
+    # And B's partner still has no address
+    assert all(zoe["email"] not in a.text for a in _everything(api, other, partner_id))
+
+
+def test_a_brand_s_own_creator_keeps_showing_its_email_on_the_partner(api: ApiClient, brand: dict) -> None:
+    partner = _partner(api, brand["api_key"])
+    assert partner["email"] == "maya@gmail.com" and partner["contact_via_network"] is False
+    listed = api.call("GET", "/v1/partners", brand["api_key"]).body["items"]
+    assert [p["email"] for p in listed] == ["maya@gmail.com"]

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
+from starling.domain.creators import Creator
 from starling.domain.identity import ApiKey, Brand
+from starling.domain.outreach import EmailTemplate
+from starling.domain.partners import Partner, TimelineEntry
+from starling.domain.pipeline import Stage
 from starling.domain.roles import Role
 from starling.errors import Conflict, NotFound
+from starling.integrations.email import Email
 
 
 class InMemoryIdentityRepository:
@@ -53,3 +60,93 @@ class InMemoryIdentityRepository:
             if key.key_hash == key_hash and key.active:
                 return key.brand_id, key.key_id, key.role
         return None
+
+
+class InMemoryCreatorRepository:
+    """Creators by owner (`BRAND#<id>` or `NETWORK`); search segments are not kept."""
+
+    def __init__(self) -> None:
+        self.creators: dict[tuple[str, str], Creator] = {}
+
+    def get(self, owner: str, creator_id: str) -> Creator:
+        if (owner, creator_id) not in self.creators:
+            raise NotFound("No such creator.")
+        return self.creators[(owner, creator_id)]
+
+    def get_many(self, owner: str, creator_ids: Iterable[str]) -> dict[str, Creator]:
+        return {cid: self.creators[(owner, cid)] for cid in creator_ids if (owner, cid) in self.creators}
+
+    def save_many(self, owner: str, creators: list[Creator]) -> None:
+        for creator in creators:
+            self.creators[(owner, creator.creator_id)] = creator
+
+    def search_generation(self, owner: str) -> int:
+        return 0
+
+    def load_segments(self, owner: str, known: dict[int, int]) -> dict[int, Any]:
+        return {}
+
+
+class InMemoryPartnerRepository:
+    def __init__(self) -> None:
+        self.partners: dict[tuple[str, str], Partner] = {}
+        self.entries: list[tuple[str, str, TimelineEntry]] = []
+        self.templates: dict[tuple[str, str], EmailTemplate] = {}
+
+    def create(self, partner: Partner, entries: list[TimelineEntry]) -> None:
+        if (partner.brand_id, partner.partner_id) in self.partners:
+            raise Conflict("This creator is already in the pipeline.")
+        self.partners[(partner.brand_id, partner.partner_id)] = partner
+        self.add_entries(partner.brand_id, partner.partner_id, entries)
+
+    def get(self, brand_id: str, partner_id: str) -> Partner:
+        if (brand_id, partner_id) not in self.partners:
+            raise NotFound("No such partner.")
+        return self.partners[(brand_id, partner_id)]
+
+    def list_page(
+        self, brand_id: str, stage: Stage | None, limit: int, cursor: str | None
+    ) -> tuple[list[Partner], str | None]:
+        found = [p for (b, _), p in self.partners.items() if b == brand_id and stage in (None, p.stage)]
+        return found[:limit], None
+
+    def all(self, brand_id: str) -> list[Partner]:
+        return [p for (b, _), p in self.partners.items() if b == brand_id]
+
+    def move(self, before: Partner, after: Partner, entries: list[TimelineEntry]) -> None:
+        if self.get(before.brand_id, before.partner_id).stage is not before.stage:
+            raise Conflict("The partner's stage changed meanwhile; read it again.")
+        self.partners[(after.brand_id, after.partner_id)] = after
+        self.add_entries(after.brand_id, after.partner_id, entries)
+
+    def save(self, partner: Partner) -> None:
+        self.get(partner.brand_id, partner.partner_id)
+        self.partners[(partner.brand_id, partner.partner_id)] = partner
+
+    def add_entries(self, brand_id: str, partner_id: str, entries: list[TimelineEntry]) -> None:
+        self.entries.extend((brand_id, partner_id, entry) for entry in entries)
+
+    def timeline(self, brand_id: str, partner_id: str | None = None) -> list[tuple[str, TimelineEntry]]:
+        return [(p, e) for b, p, e in self.entries if b == brand_id and partner_id in (None, p)]
+
+    def email_template(self, brand_id: str, name: str) -> EmailTemplate | None:
+        return self.templates.get((brand_id, name))
+
+    def save_email_template(self, brand_id: str, name: str, template: EmailTemplate) -> None:
+        self.templates[(brand_id, name)] = template
+
+
+class RecordingEmailSender:
+    """Keeps every email it is asked to send; message ids are msg-1, msg-2, ..."""
+
+    def __init__(self) -> None:
+        self.sent: list[Email] = []
+
+    def send(self, email: Email) -> str:
+        self.sent.append(email)
+        return f"msg-{len(self.sent)}"
+
+
+class UnlimitedRateLimiter:
+    def hit(self, key: str, window_seconds: int, now_epoch: int) -> int:
+        return 1

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from functions.api.schemas import Page
 from starling.api.auth import principal, requires
@@ -83,7 +83,8 @@ class CreatorOut(BaseModel):
     niches: list[str]
     country: str | None
     language: str | None
-    email: str | None
+    email: str | None = Field(description="Shown once the creator shared it with the brand")
+    contact_via_network: bool = Field(description="A network creator Starling writes to for the brand")
     profile_url: str | None
     notes: str
     discoverable: bool
@@ -93,7 +94,7 @@ class CreatorOut(BaseModel):
 
 
 def _creator_out(creator: Creator, source: str, tier: str) -> CreatorOut:
-    private = source == "own"  # a network creator's contact details stay theirs until they join a brand
+    """`creator` is already the brand's view of them (`discovery.get_creator` applies `public_profile`)."""
     return CreatorOut(
         creator_id=creator.creator_id,
         source=source,  # type: ignore[arg-type]
@@ -109,9 +110,10 @@ def _creator_out(creator: Creator, source: str, tier: str) -> CreatorOut:
         niches=list(creator.niches),
         country=creator.country,
         language=creator.language,
-        email=creator.email if private else None,
+        email=creator.email,
+        contact_via_network=source == "network" or creator.network_contact_id is not None,
         profile_url=creator.profile_url,
-        notes=creator.notes if private else "",
+        notes=creator.notes,
         discoverable=creator.discoverable,
         brand_safety_flags=list(creator.brand_safety_flags),
         created_at=creator.created_at,

@@ -12,14 +12,15 @@ from pydantic import BaseModel, Field, model_validator
 
 from functions.api.schemas import MULTILINE, Page, StrictBody
 from starling.api.auth import principal, requires
+from starling.api.events import public_base_url
 from starling.dal.creators_repository import DynamoCreatorRepository
 from starling.dal.identity_repository import DynamoIdentityRepository
 from starling.dal.paging import clamp_limit
 from starling.dal.partners_repository import DynamoPartnerRepository
 from starling.domain.creators import CreatorDraft, RejectedRow, validate_creator_row
 from starling.domain.outreach import EmailTemplate, validate_template
-from starling.domain.partners import Partner, TimelineEntry
-from starling.domain.pipeline import is_overdue, parse_stage
+from starling.domain.partners import Partner, TimelineEntry, partner_as_seen_by
+from starling.domain.pipeline import is_overdue
 from starling.domain.roles import Area
 from starling.errors import Invalid
 from starling.integrations.email import SesEmailSender
@@ -72,7 +73,8 @@ class PartnerOut(BaseModel):
     platform: str
     handle: str
     display_name: str
-    email: str | None
+    email: str | None = Field(description="Shown once the creator shared it with the brand")
+    contact_via_network: bool = Field(description="A network creator Starling writes to for the brand")
     stage: str
     stage_entered_at: datetime
     owner: str | None
@@ -83,7 +85,9 @@ class PartnerOut(BaseModel):
     updated_at: datetime
 
     @classmethod
-    def of(cls, p: Partner) -> PartnerOut:
+    def of(cls, partner: Partner, viewer_brand_id: str) -> PartnerOut:
+        """The partner as the calling brand may see it (the discovery rule, `partner_as_seen_by`)."""
+        p = partner_as_seen_by(partner, viewer_brand_id)
         return cls(
             partner_id=p.partner_id,
             creator_id=p.creator_id,
@@ -91,6 +95,7 @@ class PartnerOut(BaseModel):
             handle=p.handle,
             display_name=p.display_name,
             email=p.email,
+            contact_via_network=p.network_contact_id is not None,
             stage=p.stage.value,
             stage_entered_at=p.stage_entered_at,
             owner=p.owner,
@@ -189,7 +194,7 @@ def handle_create_partner(body: PartnerCreate) -> PartnerOut:
         recruiting.actor_of(caller),
         body.note,
     )
-    return PartnerOut.of(partner)
+    return PartnerOut.of(partner, caller.brand_id)
 
 
 @router.get("/v1/partners", summary="The brand's partners, optionally at one stage")
@@ -200,17 +205,19 @@ def handle_list_partners(
     cursor: Annotated[str | None, Query(max_length=2000)] = None,
 ) -> Page[PartnerOut]:
     caller = principal(router)
-    partners, next_cursor = DynamoPartnerRepository().list_page(
-        caller.brand_id, parse_stage(stage) if stage else None, clamp_limit(limit), cursor
+    partners, next_cursor = recruiting.list_partners(
+        DynamoPartnerRepository(), caller.brand_id, stage, clamp_limit(limit), cursor
     )
-    return Page[PartnerOut](items=[PartnerOut.of(p) for p in partners], next_cursor=next_cursor)
+    items = [PartnerOut.of(p, caller.brand_id) for p in partners]
+    return Page[PartnerOut](items=items, next_cursor=next_cursor)
 
 
 @router.get("/v1/partners/<partner_id>", summary="One partner")
 @requires(Area.PARTNERS)
 def handle_get_partner(partner_id: str) -> PartnerOut:
     caller = principal(router)
-    return PartnerOut.of(DynamoPartnerRepository().get(caller.brand_id, partner_id))
+    partner = recruiting.get_partner(DynamoPartnerRepository(), caller.brand_id, partner_id)
+    return PartnerOut.of(partner, caller.brand_id)
 
 
 @router.patch("/v1/partners/<partner_id>", summary="Assign an owner, set a follow-up date, keep notes")
@@ -219,7 +226,8 @@ def handle_patch_partner(partner_id: str, body: PartnerPatch) -> PartnerOut:
     caller = principal(router)
     changes = body.model_dump(exclude_unset=True)
     return PartnerOut.of(
-        recruiting.update_partner(DynamoPartnerRepository(), caller.brand_id, partner_id, changes)
+        recruiting.update_partner(DynamoPartnerRepository(), caller.brand_id, partner_id, changes),
+        caller.brand_id,
     )
 
 
@@ -240,8 +248,9 @@ def handle_move_stage(partner_id: str, body: StageMove) -> PartnerOut:
         recruiting.actor_of(caller),
         body.note,
         send_email=body.send_email,
+        public_base_url=public_base_url(router.current_event),
     )
-    return PartnerOut.of(partner)
+    return PartnerOut.of(partner, caller.brand_id)
 
 
 @router.get("/v1/partners/<partner_id>/history", summary="Stage moves and emails, oldest first")

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
+
+from starling.settings import get_settings
+
 # curl -d and many HTTP clients send this by default; the brand API's bodies are JSON.
 _DEFAULTED_TYPES = ("", "application/x-www-form-urlencoded")
 
@@ -22,3 +26,12 @@ def treat_body_as_json(event: dict[str, Any]) -> dict[str, Any]:
     if event.get("rawPath", "").startswith("/v1/") and event.get("body") and content_type in _DEFAULTED_TYPES:
         event = {**event, "headers": {**headers, "content-type": "application/json"}}
     return event
+
+
+def public_base_url(event: APIGatewayProxyEventV2) -> str:
+    """Where the public pages are served: the configured domain, else the one this request came in on."""
+    configured = get_settings().public_base_url
+    if configured:
+        return configured
+    scheme = event.headers.get("x-forwarded-proto", "https")
+    return f"{scheme}://{event.request_context.domain_name}"

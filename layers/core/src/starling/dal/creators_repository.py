@@ -48,6 +48,7 @@ def _to_creator(item: CreatorItem) -> Creator:
         notes=item.notes or "",
         discoverable=bool(item.discoverable),
         brand_safety_flags=tuple(str(f) for f in item.brand_safety_flags or ()),
+        network_contact_id=item.network_contact_id,
     )
 
 
@@ -71,6 +72,7 @@ def _to_item(owner: str, creator: Creator) -> CreatorItem:
         notes=creator.notes,
         discoverable=creator.discoverable,
         brand_safety_flags=list(creator.brand_safety_flags),
+        network_contact_id=creator.network_contact_id,
         created_at=creator.created_at,
         updated_at=creator.updated_at,
     )

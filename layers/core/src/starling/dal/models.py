@@ -110,6 +110,7 @@ class CreatorItem(Model):
     notes = UnicodeAttribute(default="")
     discoverable = BooleanAttribute(default=False)
     brand_safety_flags = ListAttribute(of=UnicodeAttribute, default=list)
+    network_contact_id = UnicodeAttribute(null=True)  # a brand's reference to a network creator: no email
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
 
@@ -185,6 +186,7 @@ class PartnerItem(Model):
     owner = UnicodeAttribute(null=True)
     follow_up_on = UnicodeAttribute(null=True)  # ISO date
     notes = UnicodeAttribute(default="")
+    network_contact_id = UnicodeAttribute(null=True)  # contact through the network: no email kept here
 
 
 class TimelineItem(Model):

@@ -45,6 +45,7 @@ def _item(partner: Partner) -> PartnerItem:
         owner=partner.owner,
         follow_up_on=partner.follow_up_on.isoformat() if partner.follow_up_on else None,
         notes=partner.notes,
+        network_contact_id=partner.network_contact_id,
     )
 
 
@@ -64,6 +65,7 @@ def _partner(item: PartnerItem) -> Partner:
         owner=item.owner,
         follow_up_on=date.fromisoformat(item.follow_up_on) if item.follow_up_on else None,
         notes=item.notes or "",
+        network_contact_id=item.network_contact_id,
     )
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from html import escape
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from starling.domain.creators import (
     MAX_FOLLOWERS,
@@ -250,6 +250,21 @@ def creator_from_application(
     if existing is None:
         return new_creator(draft, now, discoverable=network_opt_in)
     return replace(merge_creator(existing, draft, now), discoverable=network_opt_in)
+
+
+def application_url(base_url: str, brand_slug: str, platform: str, handle: str) -> str:
+    """The brand's form with the creator's account filled in (`prefill`), as an outreach email links it:
+    an application from it lands on the partner the brand reached out to. Only public fields ride in it."""
+    query = urlencode({"platform_1": platform, "handle_1": handle})
+    return f"{base_url.rstrip('/')}/apply/{quote(brand_slug, safe='')}?{query}"
+
+
+PREFILLED_FIELDS = ("platform_1", "handle_1")
+
+
+def prefill(query: Mapping[str, str] | None) -> dict[str, str | list[str]]:
+    """The form values a link may fill in: the first account's platform and handle, nothing else."""
+    return {name: query[name][:MAX_HANDLE_LENGTH] for name in PREFILLED_FIELDS if query and query.get(name)}
 
 
 # --- rate limit --------------------------------------------------------------------------------------

@@ -123,7 +123,12 @@ REQUIRED_COLUMNS = ("handle", "platform")
 
 @dataclass(frozen=True)
 class Creator:
-    """A creator in a brand's list (or the shared network, when `discoverable`)."""
+    """A creator in a brand's list (or the shared network, when `discoverable`).
+
+    `network_contact_id` is set on a brand's copy of a network creator whose contact details the creator has
+    not shared with that brand: the copy holds no email, and Starling reaches the creator through the
+    network record of that id (see `starling.domain.discovery`, "Who sees a creator's contact details").
+    """
 
     creator_id: str
     platform: Platform
@@ -143,6 +148,7 @@ class Creator:
     notes: str = ""
     discoverable: bool = False
     brand_safety_flags: tuple[str, ...] = ()
+    network_contact_id: str | None = None
 
     @property
     def key(self) -> tuple[Platform, str]:
@@ -824,13 +830,15 @@ def new_creator(
 def merge_creator(existing: Creator, incoming: CreatorDraft, now: datetime) -> Creator:
     """A re-import of `existing`: its id and created_at stay; each field the import fills in replaces the
     old value, and each field it leaves empty keeps it. `discoverable` is the creator's own choice and never
-    changes through an import."""
+    changes through an import. An email in the import is one the brand (or, through the application form,
+    the creator) gave this record itself, so the record stops pointing to the network for contact."""
     if existing.key != incoming.key:
         raise Invalid(
             "A re-import merges only the same platform and handle.",
             {"handle": incoming.handle, "platform": incoming.platform.value},
         )
-    return replace(existing, updated_at=now, **_provided(incoming))
+    network_contact_id = None if incoming.email else existing.network_contact_id
+    return replace(existing, updated_at=now, network_contact_id=network_contact_id, **_provided(incoming))
 
 
 def merge_drafts(first: CreatorDraft, later: CreatorDraft) -> CreatorDraft:

@@ -1,4 +1,13 @@
-"""Discovery: the compact rows creator search runs on, and the in-memory index over them.
+"""Discovery: who sees a creator's contact details, the compact rows creator search runs on, and the
+in-memory index over them.
+
+Creators belong to an owner: a brand (`BRAND#<id>`), or the shared network (`NETWORK`) that applicants opt
+in to. A network creator's contact details stay theirs: a brand sees them only once the creator applies to
+it (the application form, also reached from the brand's outreach email). `public_profile` is the one place
+that decides what a brand sees of a creator, and `contact_shown` the rule it and the partner views apply;
+anything that shows a creator or partner to a brand (a route, an export, a report, a webhook) goes through
+them. A brand that adds a network creator keeps a `network_reference`: the public profile and the network
+creator's id, never a copy of the email.
 
 A brand's creators are kept twice: as full items (the source of truth) and as compact search rows in a
 few segments, which the API function loads once and keeps warm. Every filter, sort and page is then
@@ -14,10 +23,10 @@ import json
 import math
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from starling.domain.creators import (
     BRAND_SAFETY_PENALTY_MAX,
@@ -35,8 +44,67 @@ from starling.domain.creators import (
 )
 from starling.errors import Invalid
 
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+_Record = TypeVar("_Record", bound="DataclassInstance")
+
 SEGMENTS = 64
 SORTS = ("fit", "engagement", "followers")
+
+NETWORK = "NETWORK"  # the owner of the shared network's creators
+
+# Every way to reach a creator directly. A new one (a phone number) is added here, and every view hides it.
+CONTACT_FIELDS = ("email",)
+
+
+def brand_owner(brand_id: str) -> str:
+    return f"BRAND#{brand_id}"
+
+
+# --- who sees a creator's contact details -------------------------------------------------------------
+
+
+def contact_shown(owner: str, viewer_brand_id: str, network_contact_id: str | None) -> bool:
+    """Whether the brand `viewer_brand_id` may see the contact details on a record of `owner`.
+
+    Only on its own records, and not on one that still points to a network creator for contact: that
+    creator has not applied to the brand yet. The network's records and other brands' never show them.
+    """
+    return owner == brand_owner(viewer_brand_id) and network_contact_id is None
+
+
+def without_contact(record: _Record) -> _Record:
+    """A record (a creator, a partner) with every contact field it has emptied."""
+    names = {f.name for f in fields(record)}
+    hidden: dict[str, Any] = {name: None for name in CONTACT_FIELDS if name in names}
+    return replace(record, **hidden)
+
+
+def public_profile(creator: Creator, owner: str, viewer_brand_id: str) -> Creator:
+    """The creator (a record of `owner`) as the brand `viewer_brand_id` may see them.
+
+    Contact details (`CONTACT_FIELDS`) go unless `contact_shown` allows them; notes are the owner's own and
+    go unless the viewer is the owner.
+    """
+    if owner != brand_owner(viewer_brand_id):
+        creator = replace(creator, notes="")
+    if not contact_shown(owner, viewer_brand_id, creator.network_contact_id):
+        creator = without_contact(creator)
+    return creator
+
+
+def network_reference(network_creator: Creator, brand_id: str, now: datetime) -> Creator:
+    """A brand's own record of a network creator it adds: the public profile, no contact details, and the
+    network creator's id, through which Starling writes to them on the brand's behalf."""
+    profile = public_profile(network_creator, NETWORK, brand_id)
+    return replace(
+        profile,
+        discoverable=False,
+        network_contact_id=network_creator.creator_id,
+        created_at=now,
+        updated_at=now,
+    )
 
 
 def segment_of(creator_id: str) -> int:

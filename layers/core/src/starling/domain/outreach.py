@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html import escape
 from string import Template
 
@@ -129,6 +129,28 @@ def _one_line(value: str) -> str:
 def _html_from_text(text: str) -> str:
     paragraphs = [p for p in re.split(r"\n\s*\n", text) if p.strip()]
     return "\n".join("<p>" + escape(p).replace("\n", "<br>\n") + "</p>" for p in paragraphs)
+
+
+def network_notice(brand_name: str, apply_url: str) -> str:
+    """What an outreach email to a network creator adds: who sent it, that the brand has not got their
+    address, and how to answer (applying is how the creator shares it with the brand)."""
+    brand = _one_line(brand_name)
+    return (
+        f"Starling sent this email for {brand} because you let brands on Starling find your profile. "
+        f"{brand} does not have your email address, and a reply to this email does not reach them. "
+        f"To answer, apply here: {apply_url}\n"
+        f"Your email address goes to {brand} only when you apply."
+    )
+
+
+def with_notice(email: RenderedEmail, notice: str) -> RenderedEmail:
+    """The email with a notice below the brand's text, plain in the text body and escaped in the HTML."""
+    html_notice = escape(notice).replace("\n", "<br>\n")
+    return replace(
+        email,
+        text_body=f"{email.text_body.rstrip()}\n\n--\n{notice}\n",
+        html_body=f"{email.html_body}\n<hr>\n<p>{html_notice}</p>",
+    )
 
 
 def render_email(template: EmailTemplate, fields: Mapping[str, str]) -> RenderedEmail:

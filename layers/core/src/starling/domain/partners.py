@@ -1,4 +1,9 @@
-"""Partners: creators in a brand's recruiting pipeline, and what happened to each of them."""
+"""Partners: creators in a brand's recruiting pipeline, and what happened to each of them.
+
+A partner made from a network creator keeps `network_contact_id`, the network creator's id, and no email,
+until the creator applies to the brand. What a brand sees of a partner and its timeline goes through the
+discovery rule (`partner_as_seen_by`, `entry_as_seen_by`, both on `contact_shown`).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from starling.domain.creators import Creator
+from starling.domain.discovery import brand_owner, contact_shown, without_contact
 from starling.domain.pipeline import Stage, StageChange, clean_note
 from starling.errors import Invalid
 
@@ -34,9 +40,11 @@ class Partner:
     owner: str | None = None
     follow_up_on: date | None = None
     notes: str = ""
+    network_contact_id: str | None = None
 
 
 def new_partner(brand_id: str, creator: Creator, change: StageChange) -> Partner:
+    """A partner of `creator`, a record of `brand_id`'s own list (a network creator's is a reference)."""
     return Partner(
         partner_id=change.partner_id,
         brand_id=brand_id,
@@ -49,7 +57,21 @@ def new_partner(brand_id: str, creator: Creator, change: StageChange) -> Partner
         stage_entered_at=change.at,
         created_at=change.at,
         updated_at=change.at,
+        network_contact_id=creator.network_contact_id,
     )
+
+
+def reveal_contact(partner: Partner, email: str, now: datetime) -> Partner:
+    """The partner once the creator gave the brand their address themselves (they applied to it)."""
+    return replace(partner, email=email, network_contact_id=None, updated_at=now)
+
+
+def partner_as_seen_by(partner: Partner, viewer_brand_id: str) -> Partner:
+    """The partner as the brand `viewer_brand_id` may see it: without contact details until the creator
+    shared them with that brand."""
+    if contact_shown(brand_owner(partner.brand_id), viewer_brand_id, partner.network_contact_id):
+        return partner
+    return without_contact(partner)
 
 
 def apply_partner_changes(partner: Partner, changes: dict[str, Any], now: datetime) -> Partner:
@@ -96,3 +118,13 @@ class TimelineEntry:
         if self.kind != "stage" or self.to_stage is None:
             return None
         return StageChange(partner_id, self.from_stage, self.to_stage, self.actor, self.at, self.note)
+
+
+def entry_as_seen_by(entry: TimelineEntry, partner: Partner, viewer_brand_id: str) -> TimelineEntry:
+    """A timeline entry of `partner` as the brand `viewer_brand_id` may see it: an email's recipient is a
+    contact detail, shown only where the partner's are."""
+    if entry.email_to is None or contact_shown(
+        brand_owner(partner.brand_id), viewer_brand_id, partner.network_contact_id
+    ):
+        return entry
+    return replace(entry, email_to=None)

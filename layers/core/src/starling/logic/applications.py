@@ -15,12 +15,13 @@ from starling.domain.applications import (
     parse_application,
     rate_limit_key,
 )
+from starling.domain.discovery import NETWORK, brand_owner
 from starling.domain.identity import Brand
-from starling.domain.partners import TimelineEntry, new_partner, partner_id_for
+from starling.domain.partners import TimelineEntry, new_partner, partner_id_for, reveal_contact
 from starling.domain.pipeline import Stage, can_move, enter_pipeline, move_partner
 from starling.errors import NotFound, StarlingError
 from starling.integrations.email import Email, EmailSender
-from starling.logic.discovery import NETWORK, CreatorRepository, brand_owner, creator_id_for
+from starling.logic.discovery import CreatorRepository, creator_id_for
 from starling.logic.identity import IdentityRepository
 from starling.logic.recruiting import PartnerRepository
 
@@ -61,7 +62,10 @@ def submit_application(
 ) -> Submitted:
     """Check the source's rate, the form (SpamRejected for the honeypot, Invalid for fields), then save the
     applicant's accounts as creators (and in the network when they opt in), put them in the pipeline at
-    `applied` (a duplicate application merges into what is there), and email a confirmation."""
+    `applied` (a duplicate application merges into what is there), and email a confirmation.
+
+    Applying is how a creator shares their contact details with a brand: the brand's records of them,
+    network references included, take the address they typed (`merge_creator`, `reveal_contact`)."""
     now = datetime.now(UTC)
     brand = brand_for_form(identity, brand_slug)
     key = rate_limit_key(source_ip, brand.slug, now)
@@ -81,7 +85,7 @@ def submit_application(
     in_network = creators.get_many(NETWORK, drafts)
     network = [c for c in saved if application.network_opt_in or c.creator_id in in_network]
     if network:
-        creators.save_many(NETWORK, [replace(c, notes="") for c in network])
+        creators.save_many(NETWORK, [replace(c, notes="", network_contact_id=None) for c in network])
 
     primary = saved[0]
     partner_id = partner_id_for(primary.creator_id)
@@ -92,12 +96,13 @@ def submit_application(
         change = enter_pipeline(partner_id, Stage.APPLIED, APPLICANT, now, note)
         partners.create(new_partner(brand.brand_id, primary, change), [TimelineEntry.of_change(change)])
     else:
+        revealed = reveal_contact(partner, application.email, now)
         if can_move(partner.stage, Stage.APPLIED):
             change = move_partner(partner_id, partner.stage, Stage.APPLIED, APPLICANT, now, note)
-            after = replace(
-                partner, stage=Stage.APPLIED, stage_entered_at=now, updated_at=now, email=application.email
-            )
+            after = replace(revealed, stage=Stage.APPLIED, stage_entered_at=now)
             partners.move(partner, after, [TimelineEntry.of_change(change)])
+        elif revealed != replace(partner, updated_at=now):
+            partners.save(revealed)  # no move from here (declined, active ...), but it is their address
 
     subject = f"Your application to {brand.name}"
     message_id = email.send(

@@ -17,16 +17,19 @@ from starling.domain.creators import (
     tier_for,
 )
 from starling.domain.discovery import (
+    NETWORK,
     CreatorIndex,
     SearchFilters,
     SearchRow,
+    brand_owner,
     decode_offset_cursor,
     encode_offset_cursor,
+    network_reference,
+    public_profile,
 )
 from starling.domain.identity import Brand
 from starling.errors import Invalid, NotFound
 
-NETWORK = "NETWORK"
 SCOPES = ("own", "network", "all")
 
 
@@ -36,10 +39,6 @@ class CreatorRepository(Protocol):
     def save_many(self, owner: str, creators: list[Creator]) -> None: ...
     def search_generation(self, owner: str) -> int: ...
     def load_segments(self, owner: str, known: dict[int, int]) -> dict[int, Any]: ...
-
-
-def brand_owner(brand_id: str) -> str:
-    return f"BRAND#{brand_id}"
 
 
 def creator_id_for(platform: str, handle: str) -> str:
@@ -173,14 +172,46 @@ def search_creators(
 
 
 def get_creator(repo: CreatorRepository, brand: Brand, creator_id: str) -> tuple[Creator, str]:
-    """A brand's own creator, or a discoverable one from the network; (creator, source)."""
+    """A brand's own creator, or a discoverable one from the network, as the brand may see them
+    (`public_profile`); (creator, source)."""
+    owner = brand_owner(brand.brand_id)
     try:
-        return repo.get(brand_owner(brand.brand_id), creator_id), "own"
+        return public_profile(repo.get(owner, creator_id), owner, brand.brand_id), "own"
     except NotFound:
         creator = repo.get(NETWORK, creator_id)
         if not creator.discoverable:
             raise
-        return creator, "network"
+        return public_profile(creator, NETWORK, brand.brand_id), "network"
+
+
+def add_to_brand(repo: CreatorRepository, brand_id: str, creator_id: str) -> Creator:
+    """The brand's own creator of this id; else a discoverable network creator, whom the brand keeps as a
+    `network_reference` (public profile, no contact details). NotFound otherwise."""
+    owner = brand_owner(brand_id)
+    found = repo.get_many(owner, [creator_id])
+    if creator_id in found:
+        return found[creator_id]
+    network = repo.get_many(NETWORK, [creator_id])
+    if creator_id not in network or not network[creator_id].discoverable:
+        raise NotFound("No such creator.")
+    reference = network_reference(network[creator_id], brand_id, datetime.now(UTC))
+    repo.save_many(owner, [reference])
+    return reference
+
+
+def network_address(repo: CreatorRepository, network_contact_id: str) -> str:
+    """The address Starling writes to on a brand's behalf for a network creator. It goes to the email
+    system only, never back to the brand. Invalid (422) when the creator left the network or has no email."""
+    try:
+        creator = repo.get(NETWORK, network_contact_id)
+    except NotFound:
+        creator = None
+    if creator is None or not creator.discoverable or not creator.email:
+        raise Invalid(
+            "This creator is no longer in the Starling network, so Starling cannot write to them for you.",
+            {"send_email": "creator left the network"},
+        )
+    return creator.email
 
 
 def creator_tier(creator: Creator, brand: Brand) -> str:

@@ -6,14 +6,25 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
+from starling.domain.applications import application_url
 from starling.domain.creators import Creator, CreatorDraft, new_creator
+from starling.domain.discovery import brand_owner
 from starling.domain.identity import Brand, Principal
-from starling.domain.outreach import DEFAULT_CONTACTED_TEMPLATE, EmailTemplate, creator_fields, render_email
+from starling.domain.outreach import (
+    DEFAULT_CONTACTED_TEMPLATE,
+    EmailTemplate,
+    creator_fields,
+    network_notice,
+    render_email,
+    with_notice,
+)
 from starling.domain.partners import (
     Partner,
     TimelineEntry,
     apply_partner_changes,
+    entry_as_seen_by,
     new_partner,
+    partner_as_seen_by,
     partner_id_for,
 )
 from starling.domain.pipeline import (
@@ -28,7 +39,8 @@ from starling.domain.pipeline import (
 )
 from starling.errors import Invalid, NotFound
 from starling.integrations.email import Email, EmailSender
-from starling.logic.discovery import NETWORK, CreatorRepository, brand_owner, creator_id_for
+from starling.logic import discovery
+from starling.logic.discovery import CreatorRepository, creator_id_for
 
 DEFAULT_TEMPLATES: dict[str, EmailTemplate] = {"contacted": DEFAULT_CONTACTED_TEMPLATE}
 
@@ -59,7 +71,8 @@ def _now() -> datetime:
 def creator_for_partner(
     creators: CreatorRepository, brand_id: str, creator_id: str | None, draft: CreatorDraft | None
 ) -> Creator:
-    """The brand's own creator; a network creator (copied into the brand's list); or a new one."""
+    """The brand's own creator; a network creator (kept as a reference, without contact details); or a
+    new one."""
     owner = brand_owner(brand_id)
     if draft is not None:
         cid = creator_id_for(draft.platform.value, draft.handle)
@@ -71,15 +84,7 @@ def creator_for_partner(
         return creator
     if creator_id is None:
         raise Invalid("Send creator_id, or a new creator.", {"creator_id": "required"})
-    found = creators.get_many(owner, [creator_id])
-    if creator_id in found:
-        return found[creator_id]
-    network = creators.get_many(NETWORK, [creator_id])
-    if creator_id not in network or not network[creator_id].discoverable:
-        raise NotFound("No such creator.")
-    copy = replace(network[creator_id], discoverable=False, created_at=_now(), updated_at=_now())
-    creators.save_many(owner, [copy])
-    return copy
+    return discovery.add_to_brand(creators, brand_id, creator_id)
 
 
 def add_partner(
@@ -88,7 +93,7 @@ def add_partner(
     change = enter_pipeline(partner_id_for(creator.creator_id), stage, actor, _now(), note)
     partner = new_partner(brand_id, creator, change)
     partners.create(partner, [TimelineEntry.of_change(change)])
-    return partner
+    return partner_as_seen_by(partner, brand_id)
 
 
 def template_for(partners: PartnerRepository, brand_id: str, name: str) -> EmailTemplate:
@@ -107,8 +112,14 @@ def move_stage(
     actor: str,
     note: str | None,
     send_email: bool = False,
+    public_base_url: str = "",
 ) -> Partner:
-    """Move a partner to another stage; moving to `contacted` can send the brand's outreach email."""
+    """Move a partner to another stage; moving to `contacted` can send the brand's outreach email.
+
+    The email goes to the partner's address, or, for a network creator who has not applied to the brand,
+    from Starling to the address in the network, which the brand never sees. Its link is the brand's form
+    with the creator's account filled in (`public_base_url` is where the form is served).
+    """
     partner = partners.get(brand.brand_id, partner_id)
     target = parse_stage(to_stage)
     check_move(partner.stage, target)
@@ -119,12 +130,10 @@ def move_stage(
             raise Invalid(
                 "An outreach email goes with a move to contacted.", {"send_email": "only for contacted"}
             )
-        if not partner.email:
-            raise Invalid("This partner has no email address on record.", {"send_email": "no email address"})
-        entries.append(_send_outreach(partners, creators, email, brand, partner, actor))
+        entries.append(_send_outreach(partners, creators, email, brand, partner, actor, public_base_url))
     after = replace(partner, stage=target, stage_entered_at=change.at, updated_at=change.at)
     partners.move(partner, after, entries)
-    return after
+    return partner_as_seen_by(after, brand.brand_id)
 
 
 def _send_outreach(
@@ -134,23 +143,45 @@ def _send_outreach(
     brand: Brand,
     partner: Partner,
     actor: str,
+    public_base_url: str,
 ) -> TimelineEntry:
+    if partner.network_contact_id is not None:
+        to = discovery.network_address(creators, partner.network_contact_id)
+    elif partner.email:
+        to = partner.email
+    else:
+        raise Invalid("This partner has no email address on record.", {"send_email": "no email address"})
     creator = creators.get(brand_owner(brand.brand_id), partner.creator_id)
+    apply_url = application_url(public_base_url, brand.slug, creator.platform.value, creator.handle)
     rendered = render_email(
-        template_for(partners, brand.brand_id, "contacted"), creator_fields(creator, brand.name)
+        template_for(partners, brand.brand_id, "contacted"),
+        creator_fields(creator, brand.name, apply_url=apply_url),
     )
-    assert partner.email is not None
+    if partner.network_contact_id is not None:
+        rendered = with_notice(rendered, network_notice(brand.name, apply_url))
     message_id = email.send(
-        Email(to=partner.email, subject=rendered.subject, text=rendered.text_body, html=rendered.html_body)
+        Email(to=to, subject=rendered.subject, text=rendered.text_body, html=rendered.html_body)
     )
     return TimelineEntry(
         kind="email",
         at=_now(),
         actor=actor,
-        email_to=partner.email,
+        note="Sent by Starling through the network" if partner.network_contact_id is not None else "",
+        email_to=None if partner.network_contact_id is not None else to,
         email_subject=rendered.subject,
         message_id=message_id,
     )
+
+
+def get_partner(partners: PartnerRepository, brand_id: str, partner_id: str) -> Partner:
+    return partner_as_seen_by(partners.get(brand_id, partner_id), brand_id)
+
+
+def list_partners(
+    partners: PartnerRepository, brand_id: str, stage: str | None, limit: int, cursor: str | None
+) -> tuple[list[Partner], str | None]:
+    found, next_cursor = partners.list_page(brand_id, parse_stage(stage) if stage else None, limit, cursor)
+    return [partner_as_seen_by(p, brand_id) for p in found], next_cursor
 
 
 def update_partner(
@@ -158,12 +189,12 @@ def update_partner(
 ) -> Partner:
     updated = apply_partner_changes(partners.get(brand_id, partner_id), changes, _now())
     partners.save(updated)
-    return updated
+    return partner_as_seen_by(updated, brand_id)
 
 
 def history(partners: PartnerRepository, brand_id: str, partner_id: str) -> list[TimelineEntry]:
-    partners.get(brand_id, partner_id)  # 404 for another brand's or an unknown partner
-    return [entry for _, entry in partners.timeline(brand_id, partner_id)]
+    partner = partners.get(brand_id, partner_id)  # 404 for another brand's or an unknown partner
+    return [entry_as_seen_by(e, partner, brand_id) for _, e in partners.timeline(brand_id, partner_id)]
 
 
 def summary(partners: PartnerRepository, brand_id: str) -> PipelineSummary:
