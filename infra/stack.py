@@ -28,9 +28,22 @@ class StarlingStack(Stack):
             self, "Api", config=config, runtime=self.runtime, data=self.data, email=self.email
         )
         self.links = LinksConstruct(
-            self, "Links", runtime=self.runtime, data=self.data, http_api=self.api.http_api
+            self,
+            "Links",
+            runtime=self.runtime,
+            data=self.data,
+            http_api=self.api.http_api,
+            throttle=config.redirect_throttle,
+            reserved_concurrency=config.redirect_reserved_concurrency,
         )
         self.web = WebConstruct(
-            self, "Web", http_api=self.api.http_api, runtime=self.runtime, data=self.data, email=self.email
+            self,
+            "Web",
+            http_api=self.api.http_api,
+            runtime=self.runtime,
+            data=self.data,
+            email=self.email,
+            throttle=config.public_throttle,
+            reserved_concurrency=config.public_reserved_concurrency,
         )
         CfnOutput(self, "CoreTableName", value=self.data.core_table.table_name)
