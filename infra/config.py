@@ -1,7 +1,7 @@
 """Names and settings of the deployment, in one place; constructs get them as properties.
 
 Every setting can be given in the CDK context under `starling`, in cdk.json or on the command line:
-`npx cdk deploy -c starling='{"redirect_reserved_concurrency": 100}'`.
+`npx cdk deploy -c starling='{"alarm_email": "ops@example.com", "redirect_reserved_concurrency": 100}'`.
 """
 
 from __future__ import annotations
@@ -61,6 +61,11 @@ class StarlingConfig:
     redirect_reserved_concurrency: int | None = None
     public_reserved_concurrency: int | None = None
 
+    # Where alarms are emailed (an SNS email subscription, confirmed by the recipient); empty: no
+    # subscription, the alarms still go to the topic.
+    alarm_email: str = ""
+    # The CloudWatch dashboard: free for an account's first three, else $3 a month.
+    dashboard: bool = True
     tags: dict[str, str] = field(default_factory=lambda: {"app": "starling"})
 
     @property
@@ -102,6 +107,8 @@ class StarlingConfig:
             public_throttle_burst=_int(context, "public_throttle_burst", cls.public_throttle_burst),
             redirect_reserved_concurrency=_int(context, "redirect_reserved_concurrency", 0) or None,
             public_reserved_concurrency=_int(context, "public_reserved_concurrency", 0) or None,
+            alarm_email=str(context.get("alarm_email") or ""),
+            dashboard=str(context.get("dashboard", True)).lower() not in ("false", "0", "no", "off"),
         )
 
 

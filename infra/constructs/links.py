@@ -143,3 +143,13 @@ class LinksConstruct(Construct):
                 on_failure=event_sources.SqsDlq(self.failures),
             )
         )
+
+    @property
+    def dead_letter_queues(self) -> list[sqs.IQueue]:
+        """Queues where work that failed for good is kept: a message in one is an alarm."""
+        return [self.failures]
+
+    @property
+    def stream_consumers(self) -> list[lambda_.IFunction]:
+        """Functions reading a stream: falling behind it (iterator age) is an alarm."""
+        return [self.aggregator_function]

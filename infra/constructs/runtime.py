@@ -19,6 +19,8 @@ class RuntimeConstruct(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, config: StarlingConfig) -> None:
         super().__init__(scope, construct_id)
         self._config = config
+        # Every function made here, in order: monitoring watches each one (throttles).
+        self.functions: list[lambda_.Function] = []
         self.runtime = lambda_.Runtime(config.python_runtime, lambda_.RuntimeFamily.PYTHON)
         version = config.python_runtime.removeprefix("python")
         self.dependencies_layer = lambda_.LayerVersion(
@@ -98,6 +100,7 @@ class RuntimeConstruct(Construct):
             "L1",
             f"{self._config.python_runtime} is pinned on purpose: the newest runtime the code is tested on.",
         )
+        self.functions.append(function)
         return function
 
     def _log_retention(self) -> str:

@@ -13,8 +13,10 @@ from infra.stack import StarlingStack
 
 # What an operator of a grown account sets (the CLI form: one JSON text under `starling`).
 CONFIGURED = {
+    "alarm_email": "ops@brand.example",
     "redirect_reserved_concurrency": 100,
     "public_reserved_concurrency": 10,
+    "dashboard": False,
 }
 
 
