@@ -1,11 +1,25 @@
-"""Names and settings of the deployment, in one place; constructs get them as properties."""
+"""Names and settings of the deployment, in one place; constructs get them as properties.
+
+Every setting can be given in the CDK context under `starling`, in cdk.json or on the command line:
+`npx cdk deploy -c starling='{"alarm_email": "ops@example.com", "redirect_reserved_concurrency": 100}'`.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Throttle:
+    """API Gateway's token bucket for a route: `rate` requests per second, up to `burst` at once."""
+
+    rate: int
+    burst: int
 
 
 @dataclass(frozen=True)
@@ -21,12 +35,83 @@ class StarlingConfig:
     python_runtime: str = "python3.13"
     # The address partners get email from; SES must have it (or its domain) verified.
     sender_email: str = "partners@starling.example.com"
+
+    # Throttling on the HTTP API's stage, in requests per second (rate) and the token bucket's size (burst).
+    # A request over the limit gets API Gateway's 429 without invoking anything, so a flood cannot spend
+    # the account's Lambda concurrency, nor much money. API Gateway's own account limit (10,000 rps, burst
+    # 5,000 per region) is above all of these. Why these numbers: docs/decisions.md, 2026-11-29.
+    # Every route without its own limit: the brand API (/v1, through the authorizer) above all.
+    api_throttle_rate: int = 200
+    api_throttle_burst: int = 400
+    # GET and HEAD /{slug}, the vanity links, each route its own bucket: the one public route whose
+    # traffic is meant to be large (a viral post).
+    redirect_throttle_rate: int = 2000
+    redirect_throttle_burst: int = 2000
+    # The other public routes: the application form (/apply/{brand_slug}) and the brand API function's
+    # public doors (/health, /openapi.json, /docs and $default), which a flood would otherwise turn
+    # against the brand API's own function.
+    public_throttle_rate: int = 20
+    public_throttle_burst: int = 40
+
+    # Reserved concurrency of the public functions: a cap on what they can take from the account's
+    # concurrency (and a guarantee of it). None (or 0 in the context) reserves nothing: a new account's
+    # limit can be 10, and Lambda refuses any reservation that leaves fewer than 10 unreserved, so a
+    # reservation by default would make `cdk deploy` fail there. At the usual limit of 1,000, set
+    # 100 for the redirect and 10 for the public function (docs/decisions.md, 2026-11-29).
+    redirect_reserved_concurrency: int | None = None
+    public_reserved_concurrency: int | None = None
+
+    # Where alarms are emailed (an SNS email subscription, confirmed by the recipient); empty: no
+    # subscription, the alarms still go to the topic.
+    alarm_email: str = ""
+    # The CloudWatch dashboard: free for an account's first three, else $3 a month.
+    dashboard: bool = True
     tags: dict[str, str] = field(default_factory=lambda: {"app": "starling"})
 
+    @property
+    def api_throttle(self) -> Throttle:
+        return Throttle(rate=self.api_throttle_rate, burst=self.api_throttle_burst)
+
+    @property
+    def redirect_throttle(self) -> Throttle:
+        return Throttle(rate=self.redirect_throttle_rate, burst=self.redirect_throttle_burst)
+
+    @property
+    def public_throttle(self) -> Throttle:
+        return Throttle(rate=self.public_throttle_rate, burst=self.public_throttle_burst)
+
+    def __post_init__(self) -> None:
+        for name in ("redirect_reserved_concurrency", "public_reserved_concurrency"):
+            value = getattr(self, name)
+            if value is not None and value < 1:
+                raise ValueError(f"{name} must be at least 1, or None for no reservation; got {value}")
+        for name in (f.name for f in fields(self) if f.name.endswith(("_throttle_rate", "_throttle_burst"))):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1; got {getattr(self, name)}")
+
     @classmethod
-    def from_context(cls, context: dict[str, object]) -> StarlingConfig:
+    def from_context(cls, context: Mapping[str, object] | str) -> StarlingConfig:
+        if isinstance(context, str):  # `-c starling='{...}'` on the command line arrives as text
+            context = json.loads(context)
+        if not isinstance(context, Mapping):
+            raise TypeError(f"the starling context must be an object, got {context!r}")
         return cls(
             stack_name=str(context.get("stack_name") or cls.stack_name),
             public_base_url=str(context.get("public_base_url") or ""),
             sender_email=str(context.get("sender_email") or cls.sender_email),
+            api_throttle_rate=_int(context, "api_throttle_rate", cls.api_throttle_rate),
+            api_throttle_burst=_int(context, "api_throttle_burst", cls.api_throttle_burst),
+            redirect_throttle_rate=_int(context, "redirect_throttle_rate", cls.redirect_throttle_rate),
+            redirect_throttle_burst=_int(context, "redirect_throttle_burst", cls.redirect_throttle_burst),
+            public_throttle_rate=_int(context, "public_throttle_rate", cls.public_throttle_rate),
+            public_throttle_burst=_int(context, "public_throttle_burst", cls.public_throttle_burst),
+            redirect_reserved_concurrency=_int(context, "redirect_reserved_concurrency", 0) or None,
+            public_reserved_concurrency=_int(context, "public_reserved_concurrency", 0) or None,
+            alarm_email=str(context.get("alarm_email") or ""),
+            dashboard=str(context.get("dashboard", True)).lower() not in ("false", "0", "no", "off"),
         )
+
+
+def _int(context: Mapping[str, object], key: str, default: int) -> int:
+    value = context.get(key)
+    return default if value is None or value == "" else int(str(value))

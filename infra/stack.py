@@ -10,6 +10,7 @@ from infra.constructs.api import ApiConstruct
 from infra.constructs.data import DataConstruct
 from infra.constructs.email import EmailConstruct
 from infra.constructs.links import LinksConstruct
+from infra.constructs.monitoring import MonitoringConstruct
 from infra.constructs.runtime import RuntimeConstruct
 from infra.constructs.web import WebConstruct
 
@@ -28,9 +29,34 @@ class StarlingStack(Stack):
             self, "Api", config=config, runtime=self.runtime, data=self.data, email=self.email
         )
         self.links = LinksConstruct(
-            self, "Links", runtime=self.runtime, data=self.data, http_api=self.api.http_api
+            self,
+            "Links",
+            runtime=self.runtime,
+            data=self.data,
+            http_api=self.api.http_api,
+            throttle=config.redirect_throttle,
+            reserved_concurrency=config.redirect_reserved_concurrency,
         )
         self.web = WebConstruct(
-            self, "Web", http_api=self.api.http_api, runtime=self.runtime, data=self.data, email=self.email
+            self,
+            "Web",
+            http_api=self.api.http_api,
+            runtime=self.runtime,
+            data=self.data,
+            email=self.email,
+            throttle=config.public_throttle,
+            reserved_concurrency=config.public_reserved_concurrency,
+        )
+        # Last, so that it watches every function, queue and stream the constructs above made.
+        self.monitoring = MonitoringConstruct(
+            self,
+            "Monitoring",
+            http_api=self.api.http_api,
+            functions=self.runtime.functions,
+            dead_letter_queues=[*self.links.dead_letter_queues],
+            stream_consumers=[*self.links.stream_consumers],
+            redirect_function=self.links.redirect_function,
+            alarm_email=config.alarm_email,
+            dashboard=config.dashboard,
         )
         CfnOutput(self, "CoreTableName", value=self.data.core_table.table_name)

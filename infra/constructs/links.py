@@ -25,6 +25,8 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from infra.config import Throttle
+from infra.constructs.api import throttle_routes
 from infra.constructs.data import DataConstruct
 from infra.constructs.runtime import RuntimeConstruct
 from infra.nag import acknowledge
@@ -41,7 +43,10 @@ class LinksConstruct(Construct):
         runtime: RuntimeConstruct,
         data: DataConstruct,
         http_api: apigw.HttpApi,
+        throttle: Throttle,
+        reserved_concurrency: int | None = None,
     ) -> None:
+        """`throttle` limits GET and HEAD /{slug} at the stage; `reserved_concurrency` caps the redirect."""
         super().__init__(scope, construct_id)
         table = data.core_table
 
@@ -69,16 +74,19 @@ class LinksConstruct(Construct):
             memory_mb=256,
             timeout_seconds=5,
             quiet_platform_logs=True,
+            reserved_concurrency=reserved_concurrency,
         )
         iam.Grant.add_to_principal(
             grantee=self.redirect_function, actions=["dynamodb:GetItem"], resource_arns=[table.table_arn]
         )
         self.click_secret.grant_read(self.redirect_function)
         integration = integrations.HttpLambdaIntegration("RedirectIntegration", self.redirect_function)
-        for route in http_api.add_routes(
+        redirect_routes = http_api.add_routes(
             path="/{slug}", methods=[apigw.HttpMethod.GET, apigw.HttpMethod.HEAD], integration=integration
-        ):
+        )
+        for route in redirect_routes:
             acknowledge(route, "APIG4", "Vanity links are public by design: shoppers follow them.")
+        throttle_routes(http_api, redirect_routes, throttle)
 
         self.click_stream = kinesis.Stream(
             self,
@@ -135,3 +143,13 @@ class LinksConstruct(Construct):
                 on_failure=event_sources.SqsDlq(self.failures),
             )
         )
+
+    @property
+    def dead_letter_queues(self) -> list[sqs.IQueue]:
+        """Queues where work that failed for good is kept: a message in one is an alarm."""
+        return [self.failures]
+
+    @property
+    def stream_consumers(self) -> list[lambda_.IFunction]:
+        """Functions reading a stream: falling behind it (iterator age) is an alarm."""
+        return [self.aggregator_function]

@@ -19,6 +19,8 @@ class RuntimeConstruct(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, config: StarlingConfig) -> None:
         super().__init__(scope, construct_id)
         self._config = config
+        # Every function made here, in order: monitoring watches each one (throttles).
+        self.functions: list[lambda_.Function] = []
         self.runtime = lambda_.Runtime(config.python_runtime, lambda_.RuntimeFamily.PYTHON)
         version = config.python_runtime.removeprefix("python")
         self.dependencies_layer = lambda_.LayerVersion(
@@ -48,10 +50,12 @@ class RuntimeConstruct(Construct):
         memory_mb: int = 512,
         timeout_seconds: int = 10,
         quiet_platform_logs: bool = False,
+        reserved_concurrency: int | None = None,
     ) -> lambda_.Function:
         """A function whose code is `functions/<name>` and whose entry point is its handler module.
         `quiet_platform_logs` drops Lambda's START/END/REPORT lines (JSON log format, system level WARN):
-        on the redirect they would cost more log ingestion than the click lines themselves."""
+        on the redirect they would cost more log ingestion than the click lines themselves.
+        `reserved_concurrency` caps (and sets aside) the function's concurrent executions; None: no cap."""
         log_group = logs.LogGroup(
             scope,
             f"{construct_id}Logs",
@@ -69,6 +73,7 @@ class RuntimeConstruct(Construct):
             memory_size=memory_mb,
             timeout=Duration.seconds(timeout_seconds),
             tracing=lambda_.Tracing.ACTIVE,
+            reserved_concurrent_executions=reserved_concurrency,
             log_group=log_group,
             logging_format=lambda_.LoggingFormat.JSON if quiet_platform_logs else None,
             system_log_level_v2=lambda_.SystemLogLevel.WARN if quiet_platform_logs else None,
@@ -95,6 +100,7 @@ class RuntimeConstruct(Construct):
             "L1",
             f"{self._config.python_runtime} is pinned on purpose: the newest runtime the code is tested on.",
         )
+        self.functions.append(function)
         return function
 
     def _log_retention(self) -> str:

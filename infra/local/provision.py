@@ -146,6 +146,67 @@ def _topic(p: Provisioning, logical_id: str, props: dict[str, Any]) -> None:
     p.template.deployed(logical_id, arn, TopicArn=arn, TopicName=arn.rsplit(":", 1)[1])
 
 
+@provisions("AWS::SNS::TopicPolicy")
+def _topic_policy(p: Provisioning, logical_id: str, props: dict[str, Any]) -> None:
+    for topic_arn in props["Topics"]:
+        p.client("sns").set_topic_attributes(
+            TopicArn=topic_arn, AttributeName="Policy", AttributeValue=json.dumps(props["PolicyDocument"])
+        )
+    p.template.deployed(logical_id, logical_id)
+
+
+@provisions("AWS::SNS::Subscription")
+def _subscription(p: Provisioning, logical_id: str, props: dict[str, Any]) -> None:
+    # moto records an email subscription and sends nothing: alarms have no local mailbox.
+    arn = p.client("sns").subscribe(
+        TopicArn=props["TopicArn"], Protocol=props["Protocol"], Endpoint=props["Endpoint"]
+    )["SubscriptionArn"]
+    p.template.deployed(logical_id, arn)
+
+
+_ALARM_PROPERTIES = (
+    "AlarmDescription",
+    "ActionsEnabled",
+    "OKActions",
+    "AlarmActions",
+    "InsufficientDataActions",
+    "MetricName",
+    "Namespace",
+    "Statistic",
+    "ExtendedStatistic",
+    "Dimensions",
+    "Period",
+    "Unit",
+    "EvaluationPeriods",
+    "DatapointsToAlarm",
+    "Threshold",
+    "ComparisonOperator",
+    "TreatMissingData",
+    "EvaluateLowSampleCountPercentile",
+    "Metrics",
+    "ThresholdMetricId",
+    "Tags",
+)
+
+
+@provisions("AWS::CloudWatch::Alarm")
+def _alarm(p: Provisioning, logical_id: str, props: dict[str, Any]) -> None:
+    """Created on moto so `aws cloudwatch describe-alarms` shows them; moto never evaluates them."""
+    name = props.get("AlarmName", logical_id)
+    args = {key: props[key] for key in _ALARM_PROPERTIES if key in props}
+    if "Threshold" in args:
+        args["Threshold"] = float(args["Threshold"])
+    p.client("cloudwatch").put_metric_alarm(AlarmName=name, **args)
+    p.template.deployed(logical_id, name, Arn=p.arn("cloudwatch", f"alarm:{name}"))
+
+
+@provisions("AWS::CloudWatch::Dashboard")
+def _dashboard(p: Provisioning, logical_id: str, props: dict[str, Any]) -> None:
+    name = props.get("DashboardName", logical_id)
+    p.client("cloudwatch").put_dashboard(DashboardName=name, DashboardBody=props["DashboardBody"])
+    p.template.deployed(logical_id, name)
+
+
 def _placeholder_zip() -> bytes:
     """moto wants a code package; the local cloud runs the handler from the source tree instead."""
     buffer = io.BytesIO()

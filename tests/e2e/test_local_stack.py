@@ -74,6 +74,23 @@ def test_the_state_machine_api_answers_on_the_aws_endpoint(stack: dict[str, Any]
     assert isinstance(listed["stateMachines"], list)
 
 
+def test_the_template_s_alarms_topic_and_dashboard_are_on_the_aws_endpoint(stack: dict[str, Any]) -> None:
+    # Given the local stack, when an operator lists the monitoring, then the template's alarms are there,
+    # each telling the alarm topic (moto keeps them; it never evaluates them)
+    cloudwatch = _aws(stack, "cloudwatch")
+    alarms = cloudwatch.describe_alarms()["MetricAlarms"]
+    topics = {t["TopicArn"] for t in _aws(stack, "sns").list_topics()["Topics"]}
+    assert len(alarms) >= 8
+    assert {a.get("MetricName") for a in alarms} >= {
+        "Throttles",
+        "IteratorAge",
+        "ApproximateNumberOfMessagesVisible",
+    }
+    for alarm in alarms:
+        assert alarm["AlarmActions"] and set(alarm["AlarmActions"]) <= topics
+    assert cloudwatch.list_dashboards()["DashboardEntries"]
+
+
 def test_an_operator_creates_a_brand_and_keys_with_the_cli(api: ApiClient, stack: dict[str, Any]) -> None:
     brand = _starling(stack, "brand", "create", "CLI Brand", "--allowed-domain", "cli.example.com")
     assert api.call("GET", "/v1/brand", brand["owner_key"]).body["allowed_domains"] == ["cli.example.com"]

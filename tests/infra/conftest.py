@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import json
+
 import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Template
 
 from infra.app import build_app
 from infra.stack import StarlingStack
+
+# What an operator of a grown account sets (the CLI form: one JSON text under `starling`).
+CONFIGURED = {
+    "alarm_email": "ops@brand.example",
+    "redirect_reserved_concurrency": 100,
+    "public_reserved_concurrency": 10,
+    "dashboard": False,
+}
 
 
 @pytest.fixture(scope="session")
@@ -20,3 +30,12 @@ def stack() -> StarlingStack:
 @pytest.fixture(scope="session")
 def template(stack: StarlingStack) -> Template:
     return Template.from_stack(stack)
+
+
+@pytest.fixture(scope="session")
+def configured_template() -> Template:
+    """The stack with every optional setting turned, synthesized through cdk-nag like the default one."""
+    app = cdk.App(context={"aws:cdk:bundling-stacks": [], "starling": json.dumps(CONFIGURED)})
+    _, built = build_app(app)
+    app.synth()
+    return Template.from_stack(built)

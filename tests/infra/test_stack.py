@@ -55,8 +55,14 @@ def test_every_function_runs_arm64_python_3_13_with_the_layers_and_its_own_role(
 
 
 def test_every_function_logs_to_a_group_with_retention(template: Template) -> None:
-    for group in template.find_resources("AWS::Logs::LogGroup").values():
-        assert group["Properties"]["RetentionInDays"] == 30
+    groups = template.find_resources("AWS::Logs::LogGroup")
+    assert groups, "expected the functions' log groups and the API's access logs"
+    for lid, group in groups.items():
+        assert group["Properties"].get("RetentionInDays") == 30, lid
+    functions = template.find_resources("AWS::Lambda::Function")
+    assert functions
+    for lid, function in functions.items():
+        assert function["Properties"]["LoggingConfig"]["LogGroup"]["Ref"] in groups, lid
 
 
 def test_the_brand_api_is_behind_a_cached_lambda_authorizer_and_public_routes_are_open(

@@ -1,0 +1,226 @@
+"""Monitoring: CloudWatch alarms that email an operator through one SNS topic, and a dashboard.
+
+An alarm fires when
+  - a dead-letter or failure queue holds a message (work that failed for good, waiting to be replayed);
+  - more than 1% of the API's answers in five minutes are 5xx (design.md: no 5xx on any input);
+  - any function is throttled (a flood reached its cap, or the account ran out of concurrency);
+  - a stream consumer is more than 10 minutes behind its stream (clicks counted late; lost after 24 h).
+Missing data is never breaching: at zero traffic nothing emits, and nothing should alarm.
+The constructs that own queues, streams and functions hand them over; nothing here knows their names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from aws_cdk import Duration, Stack
+from aws_cdk import aws_apigatewayv2 as apigw
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct, IConstruct
+
+from infra.nag import acknowledge
+
+PERIOD = Duration.minutes(5)
+SERVER_ERROR_PERCENT = 1
+ITERATOR_AGE_MS = 10 * 60 * 1000
+
+
+class MonitoringConstruct(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        http_api: apigw.HttpApi,
+        functions: Sequence[lambda_.IFunction],
+        dead_letter_queues: Sequence[sqs.IQueue],
+        stream_consumers: Sequence[lambda_.IFunction],
+        redirect_function: lambda_.IFunction,
+        alarm_email: str = "",
+        dashboard: bool = True,
+    ) -> None:
+        """`functions`: every function of the stack (throttle alarms); `dead_letter_queues`: queues where a
+        message means failed work; `stream_consumers`: functions fed by a stream (iterator-age alarms)."""
+        super().__init__(scope, construct_id)
+        self.topic = sns.Topic(self, "AlarmTopic", display_name="Starling alarms", enforce_ssl=True)
+        acknowledge(
+            self.topic,
+            "SNS2",
+            "Alarm notifications carry alarm names and metric values, nothing secret; CloudWatch cannot "
+            "publish to a topic under the AWS-managed SNS key, and a customer key costs $1 a month.",
+        )
+        stack = Stack.of(self)
+        self.topic.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="CloudWatchAlarmsPublish",
+                principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+                actions=["sns:Publish"],
+                resources=[self.topic.topic_arn],
+                conditions={
+                    "ArnLike": {"aws:SourceArn": stack.format_arn(service="cloudwatch", resource="alarm:*")},
+                    "StringEquals": {"aws:SourceAccount": stack.account},
+                },
+            )
+        )
+        if alarm_email:
+            self.topic.add_subscription(subscriptions.EmailSubscription(alarm_email))
+        self._action = cloudwatch_actions.SnsAction(self.topic)
+        self.alarms: list[cloudwatch.Alarm] = []
+
+        for queue in dead_letter_queues:
+            self._alarm(
+                queue,
+                "MessagesAlarm",
+                queue.metric_approximate_number_of_messages_visible(statistic="Maximum", period=PERIOD),
+                threshold=1,
+                description=f"{queue.node.path} holds failed work: read a message, fix the cause, replay it.",
+            )
+
+        server_error_rate = cloudwatch.MathExpression(
+            expression="100 * errors / requests",
+            using_metrics={
+                "errors": http_api.metric_server_error(statistic="Sum", period=PERIOD),
+                "requests": http_api.metric_count(statistic="Sum", period=PERIOD),
+            },
+            period=PERIOD,
+            label="5xx (% of requests)",
+        )
+        self._alarm(
+            http_api,
+            "ServerErrorRateAlarm",
+            server_error_rate,
+            threshold=SERVER_ERROR_PERCENT,
+            comparison=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+            description=f"More than {SERVER_ERROR_PERCENT}% of the API's answers were 5xx in five minutes.",
+        )
+
+        for function in functions:
+            self._alarm(
+                function,
+                "ThrottlesAlarm",
+                function.metric_throttles(statistic="Sum", period=PERIOD),
+                threshold=1,
+                description=f"{function.node.path} was throttled: its reserved concurrency, the stage's "
+                "limits or the account's concurrency were reached.",
+            )
+
+        for consumer in stream_consumers:
+            self._alarm(
+                consumer,
+                "IteratorAgeAlarm",
+                consumer.metric("IteratorAge", statistic="Maximum", period=PERIOD),
+                threshold=ITERATOR_AGE_MS,
+                comparison=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+                description=f"{consumer.node.path} is more than {ITERATOR_AGE_MS // 60000} minutes behind "
+                "its stream; records older than the stream's retention are lost.",
+            )
+
+        if dashboard:
+            self.dashboard = self._dashboard(
+                http_api, functions, dead_letter_queues, stream_consumers, redirect_function
+            )
+
+    def _alarm(
+        self,
+        owner: IConstruct,
+        name: str,
+        metric: cloudwatch.IMetric,
+        *,
+        threshold: float,
+        description: str,
+        comparison: cloudwatch.ComparisonOperator = (
+            cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD
+        ),
+    ) -> cloudwatch.Alarm:
+        """One alarm, named after what it watches, that tells the topic when it fires and when it clears."""
+        path_in_stack = owner.node.path.split("/", 1)[1]  # e.g. Links/RedirectFunction
+        alarm = cloudwatch.Alarm(
+            self,
+            f"{path_in_stack.replace('/', '')}{name}",
+            metric=metric,
+            threshold=threshold,
+            comparison_operator=comparison,
+            evaluation_periods=1,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            alarm_description=description,
+        )
+        alarm.add_alarm_action(self._action)
+        alarm.add_ok_action(self._action)
+        self.alarms.append(alarm)
+        return alarm
+
+    def _dashboard(
+        self,
+        http_api: apigw.HttpApi,
+        functions: Sequence[lambda_.IFunction],
+        dead_letter_queues: Sequence[sqs.IQueue],
+        stream_consumers: Sequence[lambda_.IFunction],
+        redirect: lambda_.IFunction,
+    ) -> cloudwatch.Dashboard:
+        def graph(
+            title: str, metrics: Sequence[cloudwatch.IMetric], width: int = 8
+        ) -> cloudwatch.GraphWidget:
+            return cloudwatch.GraphWidget(title=title, left=list(metrics), width=width, height=6)
+
+        def percentile(metric: cloudwatch.Metric, statistic: str) -> cloudwatch.Metric:
+            return metric.with_(statistic=statistic, label=f"{metric.metric_name} {statistic}")
+
+        latency = http_api.metric_latency(period=PERIOD)
+        duration = redirect.metric_duration(period=PERIOD)
+        dashboard = cloudwatch.Dashboard(self, "Dashboard", default_interval=Duration.hours(24))
+        dashboard.add_widgets(
+            cloudwatch.AlarmStatusWidget(title="Alarms", alarms=list(self.alarms), width=24, height=3)
+        )
+        dashboard.add_widgets(
+            graph("API requests", [http_api.metric_count(statistic="Sum", period=PERIOD)]),
+            graph(
+                "API 4xx and 5xx",
+                [
+                    http_api.metric_client_error(statistic="Sum", period=PERIOD),
+                    http_api.metric_server_error(statistic="Sum", period=PERIOD),
+                ],
+            ),
+            graph("API latency (ms)", [percentile(latency, "p50"), percentile(latency, "p99")]),
+        )
+        dashboard.add_widgets(
+            graph(
+                "Redirect invocations and errors",
+                [
+                    redirect.metric_invocations(statistic="Sum", period=PERIOD),
+                    redirect.metric_errors(statistic="Sum", period=PERIOD),
+                ],
+            ),
+            graph("Redirect duration (ms)", [percentile(duration, "p50"), percentile(duration, "p99")]),
+            graph(
+                "Stream consumers' iterator age (ms)",
+                [
+                    consumer.metric("IteratorAge", statistic="Maximum", period=PERIOD)
+                    for consumer in stream_consumers
+                ],
+            ),
+        )
+        dashboard.add_widgets(
+            graph(
+                "Queue depths (messages visible)",
+                [
+                    queue.metric_approximate_number_of_messages_visible(statistic="Maximum", period=PERIOD)
+                    for queue in dead_letter_queues
+                ],
+                width=12,
+            ),
+            graph(
+                "Throttles",
+                [
+                    function.metric_throttles(statistic="Sum", period=PERIOD, label=function.node.id)
+                    for function in functions
+                ],
+                width=12,
+            ),
+        )
+        return dashboard

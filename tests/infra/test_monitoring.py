@@ -1,0 +1,187 @@
+"""Alarms for failed work, server errors, throttles and a lagging stream consumer, all telling one SNS topic;
+an email subscription only when an address is configured; and a dashboard of the key figures."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aws_cdk.assertions import Template
+
+from tests.infra.conftest import CONFIGURED
+
+
+def _alarms(template: Template) -> list[dict[str, Any]]:
+    return [a["Properties"] for a in template.find_resources("AWS::CloudWatch::Alarm").values()]
+
+
+def _topic(template: Template) -> str:
+    (topic,) = template.find_resources("AWS::SNS::Topic")
+    return topic
+
+
+def _arn_target(value: Any) -> str | None:
+    """The logical id behind `{"Fn::GetAtt": [id, "Arn"]}`."""
+    if isinstance(value, dict) and "Fn::GetAtt" in value:
+        return str(value["Fn::GetAtt"][0])
+    return None
+
+
+def _dead_letter_queues(template: Template) -> set[str]:
+    """Every queue that receives failed work, read from the template itself: stream and queue mappings'
+    on-failure destinations and queues' redrive targets. A queue added later is found here too."""
+    queues = template.find_resources("AWS::SQS::Queue")
+    found = set()
+    for mapping in template.find_resources("AWS::Lambda::EventSourceMapping").values():
+        destination = mapping["Properties"].get("DestinationConfig", {}).get("OnFailure", {})
+        found.add(_arn_target(destination.get("Destination")))
+    for queue in queues.values():
+        found.add(_arn_target(queue["Properties"].get("RedrivePolicy", {}).get("deadLetterTargetArn")))
+    return {lid for lid in found if lid in queues}
+
+
+def _alarms_on(template: Template, namespace: str, metric: str) -> dict[str, dict[str, Any]]:
+    """Plain metric alarms by the logical id their one dimension points at."""
+    found = {}
+    for alarm in _alarms(template):
+        if alarm.get("Namespace") == namespace and alarm.get("MetricName") == metric:
+            ((dimension,),) = [alarm["Dimensions"]]
+            value = dimension["Value"]
+            found[value["Ref"] if "Ref" in value else value["Fn::GetAtt"][0]] = alarm
+    return found
+
+
+def test_every_dead_letter_queue_alarms_on_its_first_message(template: Template) -> None:
+    queues = _dead_letter_queues(template)
+    assert "LinksClickBatchFailures" in " ".join(queues)
+    alarms = _alarms_on(template, "AWS/SQS", "ApproximateNumberOfMessagesVisible")
+    for queue in queues:
+        assert queue in alarms, f"no alarm on {queue}: expose it in the owning construct's dead_letter_queues"
+        alarm = alarms[queue]
+        assert alarm["Dimensions"] == [{"Name": "QueueName", "Value": {"Fn::GetAtt": [queue, "QueueName"]}}]
+        assert (alarm["ComparisonOperator"], alarm["Threshold"]) == ("GreaterThanOrEqualToThreshold", 1)
+        assert alarm["Statistic"] == "Maximum"
+
+
+def test_the_api_alarms_when_more_than_one_percent_of_answers_are_5xx(template: Template) -> None:
+    ((api_id, _),) = template.find_resources("AWS::ApiGatewayV2::Api").items()
+    (alarm,) = [a for a in _alarms(template) if "Metrics" in a]
+    queries = {q["Id"]: q for q in alarm["Metrics"]}
+    assert queries["expr_1"]["Expression"] == "100 * errors / requests"
+    for query_id, metric_name in (("errors", "5xx"), ("requests", "Count")):
+        stat = queries[query_id]["MetricStat"]
+        assert stat["Metric"] == {
+            "Namespace": "AWS/ApiGateway",
+            "MetricName": metric_name,
+            "Dimensions": [{"Name": "ApiId", "Value": {"Ref": api_id}}],
+        }
+        assert stat["Stat"] == "Sum"
+    assert (alarm["ComparisonOperator"], alarm["Threshold"]) == ("GreaterThanThreshold", 1)
+
+
+def test_every_function_alarms_when_it_is_throttled(template: Template) -> None:
+    functions = set(template.find_resources("AWS::Lambda::Function"))
+    assert len(functions) >= 5
+    alarms = _alarms_on(template, "AWS/Lambda", "Throttles")
+    assert set(alarms) == functions
+    for alarm in alarms.values():
+        assert (alarm["ComparisonOperator"], alarm["Threshold"], alarm["Statistic"]) == (
+            "GreaterThanOrEqualToThreshold",
+            1,
+            "Sum",
+        )
+
+
+def test_every_stream_consumer_alarms_when_it_falls_ten_minutes_behind(template: Template) -> None:
+    consumers = {
+        m["Properties"]["FunctionName"]["Ref"]
+        for m in template.find_resources("AWS::Lambda::EventSourceMapping").values()
+        if "StartingPosition" in m["Properties"]  # Kinesis and DynamoDB streams, not queues
+    }
+    assert any(c.startswith("LinksClickAggregatorFunction") for c in consumers)
+    alarms = _alarms_on(template, "AWS/Lambda", "IteratorAge")
+    assert set(alarms) == consumers
+    for alarm in alarms.values():
+        assert (alarm["Statistic"], alarm["ComparisonOperator"], alarm["Threshold"]) == (
+            "Maximum",
+            "GreaterThanThreshold",
+            600_000,
+        )
+
+
+def test_every_alarm_tells_the_topic_and_stays_quiet_without_data(template: Template) -> None:
+    topic = {"Ref": _topic(template)}
+    alarms = _alarms(template)
+    assert len(alarms) >= 8
+    for alarm in alarms:
+        assert alarm["AlarmActions"] == [topic]
+        assert alarm["OKActions"] == [topic]
+        assert alarm["TreatMissingData"] == "notBreaching"
+        assert alarm["EvaluationPeriods"] == 1
+
+
+def test_the_topic_takes_only_tls_and_lets_cloudwatch_alarms_of_this_account_publish(
+    template: Template,
+) -> None:
+    topic = _topic(template)
+    ((_, policy),) = template.find_resources("AWS::SNS::TopicPolicy").items()
+    assert policy["Properties"]["Topics"] == [{"Ref": topic}]
+    statements = {s["Sid"]: s for s in policy["Properties"]["PolicyDocument"]["Statement"]}
+    tls = statements["AllowPublishThroughSSLOnly"]
+    assert (tls["Effect"], tls["Condition"]) == ("Deny", {"Bool": {"aws:SecureTransport": "false"}})
+    alarms = statements["CloudWatchAlarmsPublish"]
+    assert (alarms["Effect"], alarms["Principal"], alarms["Action"]) == (
+        "Allow",
+        {"Service": "cloudwatch.amazonaws.com"},
+        "sns:Publish",
+    )
+    assert alarms["Condition"]["StringEquals"] == {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}
+    assert ":alarm:*" in json.dumps(alarms["Condition"]["ArnLike"])
+
+
+def test_no_email_subscription_without_an_address(template: Template) -> None:
+    template.resource_count_is("AWS::SNS::Subscription", 0)
+
+
+def test_a_configured_address_is_subscribed_to_the_topic(configured_template: Template) -> None:
+    configured_template.resource_count_is("AWS::SNS::Subscription", 1)
+    configured_template.has_resource_properties(
+        "AWS::SNS::Subscription",
+        {
+            "Protocol": "email",
+            "Endpoint": CONFIGURED["alarm_email"],
+            "TopicArn": {"Ref": _topic(configured_template)},
+        },
+    )
+
+
+def test_the_dashboard_shows_the_api_the_redirect_the_aggregator_queues_and_throttles(
+    template: Template,
+) -> None:
+    ((_, dashboard),) = template.find_resources("AWS::CloudWatch::Dashboard").items()
+    _, parts = dashboard["Properties"]["DashboardBody"]["Fn::Join"]
+    body = "".join(part if isinstance(part, str) else "0" for part in parts)
+    widgets = json.loads(body)["widgets"]
+    titles = {w["properties"]["title"] for w in widgets}
+    assert {
+        "Alarms",
+        "API requests",
+        "API 4xx and 5xx",
+        "API latency (ms)",
+        "Redirect invocations and errors",
+        "Redirect duration (ms)",
+        "Stream consumers' iterator age (ms)",
+        "Queue depths (messages visible)",
+        "Throttles",
+    } <= titles
+    metrics = json.dumps([w["properties"].get("metrics") for w in widgets])
+    names = "Count 4xx 5xx Latency Invocations Errors Duration IteratorAge Throttles"
+    for name in [*names.split(), "ApproximateNumberOfMessagesVisible"]:
+        assert f'"{name}"' in metrics, name
+    (alarm_widget,) = [w for w in widgets if w["type"] == "alarm"]
+    assert len(alarm_widget["properties"]["alarms"]) == len(_alarms(template))
+
+
+def test_the_dashboard_can_be_left_out(configured_template: Template) -> None:
+    configured_template.resource_count_is("AWS::CloudWatch::Dashboard", 0)
+    assert _alarms(configured_template)
