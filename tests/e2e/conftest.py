@@ -62,3 +62,18 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
 @pytest.fixture()
 def api(stack: dict[str, Any]) -> ApiClient:
     return ApiClient(stack["api_url"])
+
+
+def starling_cli(stack: dict[str, Any], *args: str) -> dict[str, Any]:
+    """Run the `starling` CLI against the stack, as an operator would, and read its JSON answer."""
+    env = {**os.environ, "STARLING_STATE_FILE": stack["state_file"]}
+    done = subprocess.run(
+        [sys.executable, "-m", "infra.cli", *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    return dict(json.loads(done.stdout))

@@ -11,6 +11,7 @@ from typing import Any
 
 import boto3
 
+from tests.e2e.conftest import starling_cli
 from tests.support import ApiClient
 
 REPO = Path(__file__).resolve().parents[2]
@@ -24,20 +25,6 @@ def _aws(stack: dict[str, Any], service: str) -> Any:
         aws_access_key_id="local",
         aws_secret_access_key="local",
     )
-
-
-def _starling(stack: dict[str, Any], *args: str) -> dict[str, Any]:
-    env = {**os.environ, "STARLING_STATE_FILE": stack["state_file"]}
-    done = subprocess.run(
-        [sys.executable, "-m", "infra.cli", *args],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
-    return dict(json.loads(done.stdout))
 
 
 def test_the_seeded_owner_key_reaches_the_demo_brand(api: ApiClient, stack: dict[str, Any]) -> None:
@@ -92,9 +79,9 @@ def test_the_template_s_alarms_topic_and_dashboard_are_on_the_aws_endpoint(stack
 
 
 def test_an_operator_creates_a_brand_and_keys_with_the_cli(api: ApiClient, stack: dict[str, Any]) -> None:
-    brand = _starling(stack, "brand", "create", "CLI Brand", "--allowed-domain", "cli.example.com")
+    brand = starling_cli(stack, "brand", "create", "CLI Brand", "--allowed-domain", "cli.example.com")
     assert api.call("GET", "/v1/brand", brand["owner_key"]).body["allowed_domains"] == ["cli.example.com"]
-    viewer = _starling(stack, "key", "create", "--brand", brand["brand_id"], "--role", "viewer")
+    viewer = starling_cli(stack, "key", "create", "--brand", brand["brand_id"], "--role", "viewer")
     assert api.call("GET", "/v1/me", viewer["key"]).body["role"] == "viewer"
     refused = api.call("POST", "/v1/api-keys", viewer["key"], {"name": "x", "role": "owner"})
     assert refused.status == 403
