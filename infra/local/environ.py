@@ -3,6 +3,9 @@
 On AWS each function has its own environment. Here many functions share a process and its threads, so
 `os.environ` is replaced by a mapping that lets the current thread see its invocation's variables on top of
 the process's. Code under test reads `os.environ` as usual and cannot tell the difference.
+
+Invocations of different functions run at once on different threads, each with its own overlay; threads a
+handler starts itself see only the process's variables.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ import threading
 from collections.abc import Iterator, MutableMapping
 from contextlib import contextmanager
 from typing import Any
+
+_install_lock = threading.Lock()
 
 
 class InvocationEnviron(MutableMapping[str, str]):
@@ -67,9 +72,11 @@ class InvocationEnviron(MutableMapping[str, str]):
 
 
 def install() -> InvocationEnviron:
-    """Replace os.environ once per process; later calls return the installed one."""
-    if isinstance(os.environ, InvocationEnviron):
-        return os.environ
-    environ = InvocationEnviron(os.environ)
-    os.environ = environ  # type: ignore[assignment]  # noqa: B003 - the overlay keeps the base environment
-    return environ
+    """Replace os.environ once per process; later calls return the installed one. The first invocations
+    may arrive on several threads at once: each must get the one that is installed, not one of its own."""
+    with _install_lock:
+        if isinstance(os.environ, InvocationEnviron):
+            return os.environ
+        environ = InvocationEnviron(os.environ)
+        os.environ = environ  # type: ignore[assignment]  # noqa: B003 - the overlay keeps the base environment
+        return environ

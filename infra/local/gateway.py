@@ -33,6 +33,9 @@ class Authorizer:
     identity_source: list[str]
     ttl_seconds: int
     simple_responses: bool
+    # identity -> (expiry, answer). The server's request threads share it without a lock: each read and write
+    # is one dict operation, which is atomic, and an entry is never changed in place. Two requests that miss
+    # at once both ask the authorizer and the later answer stays, as can happen with API Gateway's cache.
     cache: dict[tuple[str, ...], tuple[float, dict[str, Any]]] = field(default_factory=dict)
 
 

@@ -1,16 +1,22 @@
-"""The local cloud's pure parts: intrinsic functions, deployment order, route matching, environments, and
-the Kinesis mapping's events, checkpoints and retries."""
+"""The local cloud's pure parts: intrinsic functions, deployment order, route matching, environments, one
+invocation at a time per function, and the Kinesis mapping's events, checkpoints and retries."""
 
 from __future__ import annotations
 
 import base64
 import io
 import json
+import sys
 import threading
+import time
+import types
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
+
+from infra.local import environ, invoker
 from infra.local.environ import InvocationEnviron
 from infra.local.gateway import Route
 from infra.local.streams import KinesisMapping, KinesisPoller, kinesis_event_record, retry_from
@@ -87,6 +93,105 @@ def test_each_thread_sees_its_own_invocation_environment() -> None:
         t.join()
     assert seen == {f"fn{i}": (f"fn{i}", "base") for i in range(8)}
     assert env.get("FN") is None
+
+
+# One invocation at a time per function
+
+
+class _Function:
+    """Enough of moto's LambdaFunction for the in-process invoker; its handler is `probe_<name>.handler`."""
+
+    def __init__(self, name: str, timeout: int = 5) -> None:
+        self.function_name = name
+        self.function_arn = f"arn:aws:lambda:eu-west-1:123456789012:function:{name}"
+        self.handler = f"probe_{name}.handler"
+        self.memory_size, self.timeout, self.version, self.region = 128, timeout, "$LATEST", "eu-west-1"
+        self.environment_vars: dict[str, str] = {}
+
+    def invoke(self, event: Any = None) -> tuple[str, bool, str]:
+        return invoker._invoke_in_process(self, json.dumps(event or {}))  # type: ignore[arg-type]
+
+
+@pytest.fixture()
+def functions(monkeypatch: pytest.MonkeyPatch) -> Callable[..., _Function]:
+    """Functions whose handlers are given here, run by the invoker without moto or an AWS endpoint."""
+    env = InvocationEnviron({})
+    monkeypatch.setattr(environ, "install", lambda: env)
+    monkeypatch.setattr(invoker, "_logs_client", lambda: None)
+    monkeypatch.setitem(invoker._installed, "endpoint_url", "http://127.0.0.1:1")
+    monkeypatch.setattr(invoker, "_environments", {})
+
+    def make(name: str, handler: Callable[[Any, Any], Any], timeout: int = 5) -> _Function:
+        module = types.ModuleType(f"probe_{name}")
+        module.handler = handler  # type: ignore[attr-defined]
+        monkeypatch.setitem(sys.modules, module.__name__, module)
+        return _Function(name, timeout)
+
+    return make
+
+
+def _in_parallel(*calls: Callable[[], Any]) -> None:
+    threads = [threading.Thread(target=call) for call in calls]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=10)
+    assert not any(t.is_alive() for t in threads)
+
+
+def test_one_function_serves_one_invocation_at_a_time_and_different_functions_run_side_by_side(
+    functions: Callable[..., _Function],
+) -> None:
+    # Given two functions whose handlers note how many of their own invocations are running at once
+    running = {"a": 0, "b": 0}
+    most = {"a": 0, "b": 0, "together": 0}
+    guard = threading.Lock()
+
+    def handler_of(name: str) -> Callable[[Any, Any], Any]:
+        def handler(event: Any, context: Any) -> None:
+            with guard:
+                running[name] += 1
+                most[name] = max(most[name], running[name])
+                most["together"] = max(most["together"], running["a"] + running["b"])
+            time.sleep(0.02)
+            with guard:
+                running[name] -= 1
+
+        return handler
+
+    a, b = functions("a", handler_of("a")), functions("b", handler_of("b"))
+    # When eight threads invoke each of them five times at once
+    _in_parallel(*[lambda f=f: [f.invoke() for _ in range(5)] for f in [a, b] * 4])
+    # Then each function ran one invocation at a time, and the two ran side by side
+    assert most == {"a": 1, "b": 1, "together": 2}
+
+
+def test_a_function_invoked_from_its_own_invocation_fails_instead_of_waiting_for_ever(
+    functions: Callable[..., _Function],
+) -> None:
+    answers: dict[str, tuple[str, bool, str]] = {}
+
+    # Given a function that invokes itself on its own thread, and one that waits on itself from another
+    def same_thread(event: Any, context: Any) -> None:
+        if not event:
+            answers["same thread"] = looping.invoke({"inner": True})
+
+    def other_thread(event: Any, context: Any) -> None:
+        if not event:
+            _in_parallel(lambda: answers.setdefault("other thread", waiting.invoke({"inner": True})))
+
+    looping = functions("looping", same_thread)
+    waiting = functions("waiting", other_thread, timeout=1)
+    # When each is invoked
+    started = time.monotonic()
+    outer = [looping.invoke(), waiting.invoke()]
+    # Then the inner invocations fail and say why, the outer ones finish, and nothing waits past a timeout
+    assert time.monotonic() - started < 5
+    assert [errored for _, errored, _ in outer] == [False, False]
+    for inner in answers.values():
+        assert inner[1] is True and json.loads(inner[0])["errorType"] == "EnvironmentBusy"
+    assert "same thread" in json.loads(answers["same thread"][0])["errorMessage"]
+    assert "whole timeout" in json.loads(answers["other thread"][0])["errorMessage"]
 
 
 # Kinesis event source mappings
