@@ -7,12 +7,12 @@ UV_VERSION := 0.13.9
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 PYTEST := uv run --frozen pytest -p no:warnings
 
-.PHONY: help install synth dev test lint unit integration infra e2e bench deploy clean
+.PHONY: help install synth dev test lint unit integration infra e2e fuzz bench deploy clean
 
 help:
 	@echo "make dev    install, synthesize, and run the local stack on 127.0.0.1:3000"
 	@echo "make test   install, lint, and run every test suite"
-	@echo "make synth | make deploy | make bench | make lint | make unit | make integration | make infra | make e2e"
+	@echo "make synth | make deploy | make bench | make fuzz | make lint | make unit | make integration | make infra | make e2e"
 
 .venv/.installed: pyproject.toml uv.lock layers/core/pyproject.toml package.json package-lock.json
 	@python3 -m uv --version >/dev/null 2>&1 || command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet --user "uv==$(UV_VERSION)"
@@ -44,6 +44,11 @@ integration: synth
 
 e2e: synth
 	$(PYTEST) tests/e2e -q
+
+# At least 5,000 schemathesis cases over every operation, and 8 clients x 500 requests at once.
+fuzz: synth
+	FUZZ_EXAMPLES=60 FUZZ_MIN_CASES=5000 FUZZ_PHASES=examples,coverage,fuzzing,stateful $(PYTEST) tests/e2e/test_fuzz.py -q -s
+	CONCURRENT_REQUESTS=500 $(PYTEST) tests/integration/test_concurrent_invocations.py -q
 
 test: lint unit infra integration e2e
 

@@ -4,6 +4,7 @@ by two requests; the local cloud, which runs every handler in one process, has t
 
 from __future__ import annotations
 
+import os
 import time
 import uuid
 from collections import Counter
@@ -14,7 +15,8 @@ from tests.integration.conftest import new_brand
 from tests.support import ApiClient
 
 CLIENTS = 8
-REQUESTS_PER_CLIENT = 500
+# `make test` sends 60 each (a third failed without the per-function lock); `make fuzz` sends 500 each.
+REQUESTS_PER_CLIENT = int(os.environ.get("CONCURRENT_REQUESTS", "60"))
 HEALTH_EVERY = 20  # a client also checks /health (the same function, no authorizer) this often
 REDIRECT_EVERY = 50  # and follows a link (the redirect function, and its click line shipped) this often
 
@@ -50,14 +52,14 @@ def _client(base_url: str, brand: dict[str, str], slug: str) -> Counter[str]:
     return outcomes
 
 
-def test_eight_concurrent_clients_times_500_requests_get_no_errors(
+def test_eight_concurrent_clients_get_no_errors(
     cloud: LocalCloud, brand: dict[str, str]
 ) -> None:
     # Given two brands, each with a link, and eight clients, half of them on each brand
     brands = [brand, new_brand(cloud)]
     setup = ApiClient(cloud.api_url)
     slugs = [_link_slug(setup, b["api_key"]) for b in brands]
-    # When they all call GET /v1/me 500 times at once, with /health and a redirect mixed in
+    # When they all call GET /v1/me at once, with /health and a redirect mixed in
     started = time.monotonic()
     with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
         runs = [pool.submit(_client, cloud.api_url, brands[n % 2], slugs[n % 2]) for n in range(CLIENTS)]
