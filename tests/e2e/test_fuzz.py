@@ -50,7 +50,7 @@ def test_fuzzing_every_operation_finds_no_failure(stack: dict[str, Any], tmp_pat
             "--request-timeout",
             "30",
             "--phases",
-            os.environ.get("FUZZ_PHASES", "examples,coverage,fuzzing,stateful"),
+            os.environ.get("FUZZ_PHASES", "examples,fuzzing,stateful"),
         ],
         cwd=tmp_path,
         capture_output=True,
