@@ -30,7 +30,7 @@ import boto3
 from moto import mock_aws
 
 from bench.local import REGION, TABLE_NAME, FakeLambdaContext, create_core_table, silenced
-from starling.domain.clicks import Click, click_line, derive_key, device_of, source_hash, visitor_hash
+from starling.links.clicks import Click, click_line, derive_key, device_of, source_hash, visitor_hash
 
 BATCH_CLICKS = 1000
 CLICKS_PER_RECORD = 20  # log events a subscription delivers in one Kinesis record (see the cost notes)

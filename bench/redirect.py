@@ -26,9 +26,9 @@ import boto3
 from moto import mock_aws
 
 from bench.local import CLICK_SECRET_ID, FAKE_AWS_ENV, REGION, create_core_table
-from starling.dal.redirect_store import item_from_entry
-from starling.domain.clicks import Click, ClickIdSigner, click_line, derive_key, source_hash, visitor_hash
-from starling.domain.redirects import RedirectEntry
+from starling.links.clicks import Click, ClickIdSigner, click_line, derive_key, source_hash, visitor_hash
+from starling.links.redirect_store import item_from_entry
+from starling.links.redirects import RedirectEntry
 
 ROOT = Path(__file__).resolve().parents[1]
 SLUG = "glow-sarah"

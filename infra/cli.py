@@ -123,8 +123,8 @@ def _use_target(args: argparse.Namespace) -> None:
 
 def _brand_create(args: argparse.Namespace) -> int:
     _use_target(args)
-    from starling.dal.identity_repository import DynamoIdentityRepository
-    from starling.logic.identity import create_brand
+    from starling.identity.repository import DynamoIdentityRepository
+    from starling.identity.service import create_brand
 
     settings: dict[str, Any] = {}
     if args.allowed_domain:
@@ -146,9 +146,9 @@ def _brand_create(args: argparse.Namespace) -> int:
 
 def _key_create(args: argparse.Namespace) -> int:
     _use_target(args)
-    from starling.dal.identity_repository import DynamoIdentityRepository
-    from starling.domain.roles import Role
-    from starling.logic.identity import create_api_key
+    from starling.identity.repository import DynamoIdentityRepository
+    from starling.identity.roles import Role
+    from starling.identity.service import create_api_key
 
     created = create_api_key(DynamoIdentityRepository(), args.brand, args.name or args.role, Role(args.role))
     print(
@@ -232,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.run(args))
     except Exception as exc:  # a clear message, not a traceback, for the operator
-        from starling.errors import StarlingError
+        from starling.shared.errors import StarlingError
 
         if isinstance(exc, StarlingError):
             print(f"error: {exc.message}", file=sys.stderr)

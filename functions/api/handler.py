@@ -16,10 +16,10 @@ from starling.api.errors import register_error_handlers
 from starling.api.events import treat_body_as_json
 from starling.api.gate import json_bodies, known_query_parameters, run_before_validation
 from starling.api.idempotency import idempotent_writes
+from starling.api.idempotency_store import DynamoIdempotencyRepository
 from starling.api.openapi import document_errors, set_request_body
-from starling.dal.idempotency_repository import DynamoIdempotencyRepository
-from starling.dal.identity_repository import DynamoIdentityRepository
-from starling.observability import logger, metrics, tracer
+from starling.identity.repository import DynamoIdentityRepository
+from starling.shared.observability import logger, metrics, tracer
 
 IMPORT_TYPES = ("text/csv", "application/csv", "text/plain")
 app = APIGatewayHttpResolver(enable_validation=True)

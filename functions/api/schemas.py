@@ -6,7 +6,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator, model_validator
 
-from starling.domain.text import refused_character
+from starling.shared.text import refused_character
 
 T = TypeVar("T")
 # Mark a text field that may hold several lines: Field(json_schema_extra=MULTILINE).
@@ -15,7 +15,7 @@ MULTILINE: dict[str, Any] = {"x-multiline": True}
 
 class StrictBody(BaseModel):
     """A request body: unknown fields are refused so a typo never passes silently; every text in it follows
-    the API's one text policy (starling.domain.text); a field in `not_clearable` may be left out of a
+    the API's one text policy (starling.shared.text); a field in `not_clearable` may be left out of a
     PATCH, but null for it is refused rather than read as "clear"."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)

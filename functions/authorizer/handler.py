@@ -12,10 +12,10 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from starling.dal.identity_repository import DynamoIdentityRepository
-from starling.errors import Unauthorized
-from starling.logic.identity import resolve_principal
-from starling.observability import logger, metrics
+from starling.identity.repository import DynamoIdentityRepository
+from starling.identity.service import resolve_principal
+from starling.shared.errors import Unauthorized
+from starling.shared.observability import logger, metrics
 
 _repo = DynamoIdentityRepository()
 

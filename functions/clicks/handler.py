@@ -3,7 +3,7 @@
 Powertools' batch processor reads each stream record; a record that cannot be read is reported as a
 partial failure, and only the records before the first failure are counted, so the stream's retry from
 that record resumes exactly where counting stopped. Counting itself is exactly once: see
-starling.logic.click_aggregation.
+starling.links.aggregation.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from aws_lambda_powertools.utilities.data_classes.kinesis_stream_event import Ki
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.config import Config
 
-from starling.dal.click_counters import DynamoClickCounterRepository
-from starling.logic.click_aggregation import StreamClick, aggregate, clicks_in_log_record, countable_clicks
-from starling.observability import logger, metrics
+from starling.links.aggregation import StreamClick, aggregate, clicks_in_log_record, countable_clicks
+from starling.links.counters import DynamoClickCounterRepository
+from starling.shared.observability import logger, metrics
 
 WRITERS = 16  # DynamoDB writes of a batch in flight at once
 

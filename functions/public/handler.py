@@ -9,19 +9,19 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from starling.dal.creators_repository import DynamoCreatorRepository
-from starling.dal.identity_repository import DynamoIdentityRepository
-from starling.dal.partners_repository import DynamoPartnerRepository, DynamoRateLimiter
-from starling.domain.applications import (
+from starling.discovery.repository import DynamoCreatorRepository
+from starling.identity.repository import DynamoIdentityRepository
+from starling.recruiting.application_service import TooManySubmissions, brand_for_form, submit_application
+from starling.recruiting.applications import (
     SpamRejected,
     prefill,
     render_application_page,
     render_thank_you_page,
 )
-from starling.errors import Invalid, NotFound
-from starling.integrations.email import SesEmailSender
-from starling.logic.applications import TooManySubmissions, brand_for_form, submit_application
-from starling.observability import logger, metrics
+from starling.recruiting.repository import DynamoPartnerRepository, DynamoRateLimiter
+from starling.shared.email import SesEmailSender
+from starling.shared.errors import Invalid, NotFound
+from starling.shared.observability import logger, metrics
 
 app = APIGatewayHttpResolver()
 MAX_FORM_BYTES = 64 * 1024

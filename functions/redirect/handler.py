@@ -20,16 +20,16 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from starling.dal.redirect_store import RedirectStore
-from starling.domain.clicks import (
+from starling.links.click_secret import ClickKeys, ClickSecret
+from starling.links.clicks import (
     Click,
     click_line,
     device_of,
     source_hash,
     visitor_hash,
 )
-from starling.domain.redirects import RedirectEntry
-from starling.integrations.click_secret import ClickKeys, ClickSecret
+from starling.links.redirect_store import RedirectStore
+from starling.links.redirects import RedirectEntry
 
 CACHE_TTL_SECONDS = 5.0
 CACHE_MAX_ENTRIES = 20_000

@@ -19,8 +19,8 @@ DEMO_BRAND = {
 def seed_demo_brand(cloud: LocalCloud, name: str = "Demo Brand", slug: str = "demo") -> dict[str, Any]:
     """Create the demo brand and its owner key with the API function's own environment and code."""
     with environ.install().invocation(cloud.function_environment("ApiApiFunction")):
-        from starling.dal.identity_repository import DynamoIdentityRepository
-        from starling.logic.identity import create_brand
+        from starling.identity.repository import DynamoIdentityRepository
+        from starling.identity.service import create_brand
 
         settings = {**DEMO_BRAND, "name": name, "slug": slug}
         created = create_brand(DynamoIdentityRepository(), **settings)  # type: ignore[arg-type]

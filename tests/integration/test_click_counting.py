@@ -15,7 +15,7 @@ import pytest
 
 from infra.local import environ
 from infra.local.cloud import LocalCloud
-from starling.domain.clicks import Click, click_line
+from starling.links.clicks import Click, click_line
 from tests.support import ApiClient
 
 PERSON = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148 Instagram 300.0.0.0"

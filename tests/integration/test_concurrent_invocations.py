@@ -52,9 +52,7 @@ def _client(base_url: str, brand: dict[str, str], slug: str) -> Counter[str]:
     return outcomes
 
 
-def test_eight_concurrent_clients_get_no_errors(
-    cloud: LocalCloud, brand: dict[str, str]
-) -> None:
+def test_eight_concurrent_clients_get_no_errors(cloud: LocalCloud, brand: dict[str, str]) -> None:
     # Given two brands, each with a link, and eight clients, half of them on each brand
     brands = [brand, new_brand(cloud)]
     setup = ApiClient(cloud.api_url)

@@ -7,14 +7,14 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from starling.domain.creators import Creator
-from starling.domain.identity import ApiKey, Brand
-from starling.domain.outreach import EmailTemplate
-from starling.domain.partners import Partner, TimelineEntry
-from starling.domain.pipeline import Stage
-from starling.domain.roles import Role
-from starling.errors import Conflict, NotFound
-from starling.integrations.email import Email
+from starling.discovery.creators import Creator
+from starling.identity.model import ApiKey, Brand
+from starling.identity.roles import Role
+from starling.recruiting.model import Partner, TimelineEntry
+from starling.recruiting.outreach import EmailTemplate
+from starling.recruiting.pipeline import Stage
+from starling.shared.email import Email
+from starling.shared.errors import Conflict, NotFound
 
 
 class InMemoryIdentityRepository:

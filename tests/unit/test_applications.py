@@ -7,7 +7,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from starling.domain.applications import (
+from starling.discovery.creators import Creator, Platform
+from starling.recruiting.applications import (
     HONEYPOT_FIELD,
     MAX_PITCH_LENGTH,
     ApplicantHandle,
@@ -21,8 +22,7 @@ from starling.domain.applications import (
     render_application_page,
     render_thank_you_page,
 )
-from starling.domain.creators import Creator, Platform
-from starling.errors import Invalid
+from starling.shared.errors import Invalid
 
 NOW = datetime(2025, 6, 1, 9, tzinfo=UTC)
 

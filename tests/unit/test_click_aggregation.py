@@ -9,8 +9,7 @@ from collections import defaultdict
 
 import pytest
 
-from starling.domain.clicks import Click, click_line
-from starling.logic.click_aggregation import (
+from starling.links.aggregation import (
     CounterUpdate,
     StreamClick,
     aggregate,
@@ -18,6 +17,7 @@ from starling.logic.click_aggregation import (
     clicks_in_log_record,
     countable_clicks,
 )
+from starling.links.clicks import Click, click_line
 
 PERSON = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148 Instagram 300.0.0.0"
 BOT = "facebookexternalhit/1.1"

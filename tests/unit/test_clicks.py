@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from starling.domain.click_quality import burst_flags, is_bot
-from starling.domain.clicks import (
+from starling.links.click_quality import burst_flags, is_bot
+from starling.links.clicks import (
     BadClickId,
     Click,
     ClickIdSigner,

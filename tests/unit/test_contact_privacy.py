@@ -12,10 +12,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from starling.domain import discovery as discovery_rules
-from starling.domain.applications import application_url, creator_from_application, prefill
-from starling.domain.creators import Creator, CreatorDraft, Platform, merge_creator
-from starling.domain.discovery import (
+from starling.discovery import model as discovery_rules
+from starling.discovery import service as discovery
+from starling.discovery.creators import Creator, CreatorDraft, Platform, merge_creator
+from starling.discovery.model import (
     NETWORK,
     brand_owner,
     contact_shown,
@@ -23,9 +23,12 @@ from starling.domain.discovery import (
     public_profile,
     without_contact,
 )
-from starling.domain.identity import Brand
-from starling.domain.outreach import RenderedEmail, network_notice, with_notice
-from starling.domain.partners import (
+from starling.discovery.service import creator_id_for
+from starling.identity.model import Brand
+from starling.recruiting import service as recruiting
+from starling.recruiting.application_service import submit_application
+from starling.recruiting.applications import application_url, creator_from_application, prefill
+from starling.recruiting.model import (
     Partner,
     TimelineEntry,
     entry_as_seen_by,
@@ -33,11 +36,9 @@ from starling.domain.partners import (
     partner_id_for,
     reveal_contact,
 )
-from starling.domain.pipeline import Stage
-from starling.errors import Invalid, NotFound
-from starling.logic import discovery, recruiting
-from starling.logic.applications import submit_application
-from starling.logic.discovery import creator_id_for
+from starling.recruiting.outreach import RenderedEmail, network_notice, with_notice
+from starling.recruiting.pipeline import Stage
+from starling.shared.errors import Invalid, NotFound
 from tests.unit.fakes import (
     InMemoryCreatorRepository,
     InMemoryIdentityRepository,

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from starling.domain.creators import (
+from starling.discovery.creators import (
     FIT_WEIGHTS,
     MAX_COLUMNS,
     Creator,
@@ -26,8 +26,8 @@ from starling.domain.creators import (
     search_tokens,
     tier_for,
 )
-from starling.domain.identity import DEFAULT_TIER_THRESHOLDS
-from starling.errors import Invalid
+from starling.identity.model import DEFAULT_TIER_THRESHOLDS
+from starling.shared.errors import Invalid
 
 NOW = datetime(2025, 3, 1, 12, tzinfo=UTC)
 

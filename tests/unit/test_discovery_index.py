@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from starling.domain.creators import Creator, Platform
-from starling.domain.discovery import (
+from starling.discovery.creators import Creator, Platform
+from starling.discovery.model import (
     CreatorIndex,
     SearchFilters,
     SearchRow,
@@ -18,8 +18,8 @@ from starling.domain.discovery import (
     encode_offset_cursor,
     encode_segment,
 )
-from starling.domain.identity import DEFAULT_TIER_THRESHOLDS
-from starling.errors import Invalid
+from starling.identity.model import DEFAULT_TIER_THRESHOLDS
+from starling.shared.errors import Invalid
 
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
 

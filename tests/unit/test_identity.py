@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from starling.domain.identity import (
+from starling.identity import service as identity
+from starling.identity.model import (
     DEFAULT_TIER_THRESHOLDS,
     Principal,
     apply_brand_changes,
@@ -16,9 +17,8 @@ from starling.domain.identity import (
     slugify,
     validate_slug,
 )
-from starling.domain.roles import Area, Role, can_read, can_write
-from starling.errors import Conflict, Invalid, NotFound, Unauthorized
-from starling.logic import identity
+from starling.identity.roles import Area, Role, can_read, can_write
+from starling.shared.errors import Conflict, Invalid, NotFound, Unauthorized
 from tests.unit.fakes import InMemoryIdentityRepository
 
 NOW = datetime(2026, 11, 1, tzinfo=UTC)

@@ -8,9 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from starling.domain.destinations import validate_destination
-from starling.domain.identity import Brand
-from starling.domain.links import (
+from starling.identity.model import Brand
+from starling.links.model import (
     UNAMBIGUOUS_ALPHABET,
     apply_link_changes,
     generate_slug,
@@ -19,7 +18,8 @@ from starling.domain.links import (
     validate_slug,
     with_query,
 )
-from starling.errors import Invalid
+from starling.shared.destinations import validate_destination
+from starling.shared.errors import Invalid
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 BRAND = replace(

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from starling.domain.creators import Creator, Platform
-from starling.domain.outreach import (
+from starling.discovery.creators import Creator, Platform
+from starling.recruiting.outreach import (
     DEFAULT_CONTACTED_TEMPLATE,
     MAX_SUBJECT_LENGTH,
     EmailTemplate,
@@ -15,7 +15,7 @@ from starling.domain.outreach import (
     render_email,
     validate_template,
 )
-from starling.errors import Invalid
+from starling.shared.errors import Invalid
 
 NOW = datetime(2025, 6, 1, tzinfo=UTC)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from starling.api.events import treat_body_as_json
-from starling.dal.paging import clamp_limit, decode_cursor, encode_cursor
-from starling.errors import Invalid
+from starling.shared.errors import Invalid
+from starling.shared.paging import clamp_limit, decode_cursor, encode_cursor
 
 
 def test_a_cursor_round_trips_for_its_own_list() -> None:

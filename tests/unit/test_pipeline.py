@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from starling.domain.pipeline import (
+from starling.recruiting.pipeline import (
     ALLOWED_MOVES,
     MAX_NOTE_LENGTH,
     Stage,
@@ -19,7 +19,7 @@ from starling.domain.pipeline import (
     parse_stage,
     pipeline_summary,
 )
-from starling.errors import Conflict, Invalid
+from starling.shared.errors import Conflict, Invalid
 
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from starling.domain.identity import Brand
-from starling.domain.products import (
+from starling.catalog import service as products
+from starling.catalog.model import (
     MAX_AMOUNT,
     MAX_NAME_LENGTH,
     Money,
@@ -20,8 +20,8 @@ from starling.domain.products import (
     validate_image_url,
     validate_price,
 )
-from starling.errors import Invalid, NotFound
-from starling.logic import products
+from starling.identity.model import Brand
+from starling.shared.errors import Invalid, NotFound
 from tests.unit.fakes import InMemoryIdentityRepository
 
 NOW = datetime(2026, 11, 1, tzinfo=UTC)

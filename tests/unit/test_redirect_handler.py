@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from starling.domain.redirects import RedirectEntry
-from starling.integrations.click_secret import keys_from_secret
+from starling.links.click_secret import keys_from_secret
+from starling.links.redirects import RedirectEntry
 
 IPHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148 Instagram 300.0.0.0"
 ENTRY = RedirectEntry(

@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from starling.errors import Invalid
-from starling.logic.reports import DayCounter, as_csv, click_report, report_range, totals
+from starling.reports.service import DayCounter, as_csv, click_report, report_range, totals
+from starling.shared.errors import Invalid
 
 FIGURES = {"clicks": 3, "unique_clicks": 2, "bot_clicks": 1}
 

@@ -13,14 +13,14 @@ from pydantic import BaseModel, Field
 
 from functions.api.schemas import Page
 from starling.api.auth import principal, requires
-from starling.dal.creators_repository import DynamoCreatorRepository
-from starling.dal.identity_repository import DynamoIdentityRepository
-from starling.dal.paging import clamp_limit
-from starling.domain.creators import Creator, engagement_rate, parse_creator_csv, parse_creator_rows_json
-from starling.domain.discovery import SearchFilters
-from starling.domain.roles import Area
-from starling.errors import Invalid
-from starling.logic import discovery
+from starling.discovery import service as discovery
+from starling.discovery.creators import Creator, engagement_rate, parse_creator_csv, parse_creator_rows_json
+from starling.discovery.model import SearchFilters
+from starling.discovery.repository import DynamoCreatorRepository
+from starling.identity.repository import DynamoIdentityRepository
+from starling.identity.roles import Area
+from starling.shared.errors import Invalid
+from starling.shared.paging import clamp_limit
 
 router = APIGatewayHttpRouter()
 _index_cache = discovery.IndexCache()  # warm across invocations of this function

@@ -11,12 +11,13 @@ from pydantic import BaseModel, Field, HttpUrl
 
 from functions.api.schemas import Page, StrictBody
 from starling.api.auth import principal, requires
-from starling.dal.identity_repository import DynamoIdentityRepository
-from starling.dal.links_repository import DynamoLinkRepository
-from starling.dal.paging import clamp_limit
-from starling.domain.identity import ApiKey, Brand
-from starling.domain.roles import Area, Role
-from starling.logic import identity, links
+from starling.identity import service as identity
+from starling.identity.model import ApiKey, Brand
+from starling.identity.repository import DynamoIdentityRepository
+from starling.identity.roles import Area, Role
+from starling.links import service as links
+from starling.links.repository import DynamoLinkRepository
+from starling.shared.paging import clamp_limit
 
 router = APIGatewayHttpRouter()
 

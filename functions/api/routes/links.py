@@ -12,15 +12,15 @@ from pydantic import BaseModel, Field
 
 from functions.api.schemas import Page, StrictBody
 from starling.api.auth import principal, requires
-from starling.dal.identity_repository import DynamoIdentityRepository
-from starling.dal.links_repository import DynamoLinkRepository, LinkFigures
-from starling.dal.paging import clamp_limit
-from starling.dal.partners_repository import DynamoPartnerRepository
-from starling.dal.products_repository import DynamoProductRepository
-from starling.domain.links import Link, effective_utm
-from starling.domain.roles import Area
-from starling.logic import links
-from starling.settings import get_settings
+from starling.catalog.repository import DynamoProductRepository
+from starling.identity.repository import DynamoIdentityRepository
+from starling.identity.roles import Area
+from starling.links import service as links
+from starling.links.model import Link, effective_utm
+from starling.links.repository import DynamoLinkRepository, LinkFigures
+from starling.recruiting.repository import DynamoPartnerRepository
+from starling.shared.paging import clamp_limit
+from starling.shared.settings import get_settings
 
 router = APIGatewayHttpRouter()
 

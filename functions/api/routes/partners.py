@@ -13,18 +13,18 @@ from pydantic import BaseModel, Field, model_validator
 from functions.api.schemas import MULTILINE, Page, StrictBody
 from starling.api.auth import principal, requires
 from starling.api.events import public_base_url
-from starling.dal.creators_repository import DynamoCreatorRepository
-from starling.dal.identity_repository import DynamoIdentityRepository
-from starling.dal.paging import clamp_limit
-from starling.dal.partners_repository import DynamoPartnerRepository
-from starling.domain.creators import CreatorDraft, RejectedRow, validate_creator_row
-from starling.domain.outreach import EmailTemplate, validate_template
-from starling.domain.partners import Partner, TimelineEntry, partner_as_seen_by
-from starling.domain.pipeline import is_overdue
-from starling.domain.roles import Area
-from starling.errors import Invalid
-from starling.integrations.email import SesEmailSender
-from starling.logic import recruiting
+from starling.discovery.creators import CreatorDraft, RejectedRow, validate_creator_row
+from starling.discovery.repository import DynamoCreatorRepository
+from starling.identity.repository import DynamoIdentityRepository
+from starling.identity.roles import Area
+from starling.recruiting import service as recruiting
+from starling.recruiting.model import Partner, TimelineEntry, partner_as_seen_by
+from starling.recruiting.outreach import EmailTemplate, validate_template
+from starling.recruiting.pipeline import is_overdue
+from starling.recruiting.repository import DynamoPartnerRepository
+from starling.shared.email import SesEmailSender
+from starling.shared.errors import Invalid
+from starling.shared.paging import clamp_limit
 
 router = APIGatewayHttpRouter()
 

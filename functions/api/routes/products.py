@@ -11,13 +11,13 @@ from pydantic import BaseModel, Field
 
 from functions.api.schemas import Page, StrictBody
 from starling.api.auth import principal, requires
-from starling.dal.identity_repository import DynamoIdentityRepository
-from starling.dal.paging import clamp_limit
-from starling.dal.products_repository import DynamoProductRepository
-from starling.domain.destinations import MAX_URL_LENGTH
-from starling.domain.products import MAX_AMOUNT, MAX_NAME_LENGTH, MAX_SKU_LENGTH, Product
-from starling.domain.roles import Area
-from starling.logic import products
+from starling.catalog import service as products
+from starling.catalog.model import MAX_AMOUNT, MAX_NAME_LENGTH, MAX_SKU_LENGTH, Product
+from starling.catalog.repository import DynamoProductRepository
+from starling.identity.repository import DynamoIdentityRepository
+from starling.identity.roles import Area
+from starling.shared.destinations import MAX_URL_LENGTH
+from starling.shared.paging import clamp_limit
 
 router = APIGatewayHttpRouter()
 

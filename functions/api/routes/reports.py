@@ -11,9 +11,9 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import BaseModel
 
 from starling.api.auth import principal, requires
-from starling.dal.click_counters import DynamoClickCounterRepository
-from starling.domain.roles import Area
-from starling.logic import reports
+from starling.identity.roles import Area
+from starling.links.counters import DynamoClickCounterRepository
+from starling.reports import service as reports
 
 router = APIGatewayHttpRouter()
 

@@ -15,10 +15,10 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.router import Router
 
 from starling.api.gate import matched_route
-from starling.domain.identity import Principal
-from starling.domain.roles import Area, can_read, can_write
-from starling.errors import Forbidden, Unauthorized
-from starling.logic.identity import IdentityRepository, resolve_principal
+from starling.identity.model import Principal
+from starling.identity.roles import Area, can_read, can_write
+from starling.identity.service import IdentityRepository, resolve_principal
+from starling.shared.errors import Forbidden, Unauthorized
 
 PROTECTED_PREFIX = "/v1/"
 _ACCESS_ATTRIBUTE = "__starling_access__"

@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
 from starling.api.openapi import allowed_methods
-from starling.errors import (
+from starling.shared.errors import (
     BadRequest,
     Conflict,
     Forbidden,
@@ -19,7 +19,7 @@ from starling.errors import (
     Unauthorized,
     UnsupportedMediaType,
 )
-from starling.observability import logger
+from starling.shared.observability import logger
 
 _STATUS: dict[type[StarlingError], int] = {
     BadRequest: 400,

@@ -6,7 +6,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 
-from starling.settings import get_settings
+from starling.shared.settings import get_settings
 
 # curl -d and many HTTP clients send this by default; the brand API's bodies are JSON.
 _DEFAULTED_TYPES = ("", "application/x-www-form-urlencoded")

@@ -17,7 +17,7 @@ from typing import Any, get_type_hints
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from starling.errors import BadRequest, Invalid, UnsupportedMediaType
+from starling.shared.errors import BadRequest, Invalid, UnsupportedMediaType
 
 Middleware = Callable[[APIGatewayHttpResolver, Callable[[APIGatewayHttpResolver], Response]], Response]
 

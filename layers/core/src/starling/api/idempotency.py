@@ -19,7 +19,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 
 from starling.api.errors import error_response
-from starling.logic.idempotency import IdempotencyRepository, StoredResponse
+from starling.api.idempotency_records import IdempotencyRepository, StoredResponse
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _KEY_RE = re.compile(r"^[\x21-\x7e]{1,255}$")

@@ -1,0 +1,1 @@
+"""Catalog: the brand's products (and, next, campaigns)."""

@@ -1,0 +1,49 @@
+"""PynamoDB items of catalog."""
+
+from __future__ import annotations
+
+from pynamodb.attributes import (
+    NumberAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from starling.shared.dynamo_items import CoreMeta
+from starling.shared.settings import get_settings
+
+_settings = get_settings()
+
+
+class ProductsByCreation(GlobalSecondaryIndex["ProductItem"]):
+    class Meta:
+        index_name = "gsi1"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
+class ProductItem(Model):
+    """A product: pk BRAND#<id>, sk PRODUCT#<product_id>; gsi1 lists a brand's products by creation."""
+
+    class Meta(CoreMeta):
+        pass
+
+    gsi1 = ProductsByCreation()
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    gsi1pk = UnicodeAttribute()
+    gsi1sk = UnicodeAttribute()
+    product_id = UnicodeAttribute()
+    brand_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    url = UnicodeAttribute()
+    image_url = UnicodeAttribute(null=True)
+    price_amount = NumberAttribute(null=True)  # minor units
+    price_currency = UnicodeAttribute(null=True)  # ISO 4217
+    sku = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()

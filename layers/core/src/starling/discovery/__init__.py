@@ -1,0 +1,1 @@
+"""Discovery: creators imported by brands and the shared network, searched and ranked by fit."""

@@ -1,0 +1,153 @@
+"""Creators in DynamoDB, and the search segments discovery reads.
+
+An owner is a brand (`BRAND#<id>`) or the shared network (`NETWORK`). Creator ids are derived from the
+platform and handle, so a re-import finds its creator by key, without an index.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from pynamodb.exceptions import DoesNotExist, PutError
+
+from starling.discovery.creators import Creator, Platform
+from starling.discovery.items import CreatorItem, SearchManifestItem, SearchSegmentItem
+from starling.discovery.model import SEGMENTS, SearchRow, decode_segment, encode_segment, segment_of
+from starling.shared.errors import NotFound
+
+_MANIFEST = "SEARCH#MANIFEST"
+_WRITE_CHUNK = 250  # items per writer task (ten BatchWriteItem calls)
+_WRITERS = 8  # BatchWriteItem calls in flight at once: a 10,000-row import is I/O-bound
+
+
+def _write_chunk(items: list[CreatorItem]) -> None:
+    with CreatorItem.batch_write() as batch:
+        for item in items:
+            batch.save(item)
+
+
+def _to_creator(item: CreatorItem) -> Creator:
+    return Creator(
+        creator_id=item.creator_id,
+        platform=Platform(item.platform),
+        handle=item.handle,
+        created_at=item.created_at,
+        updated_at=item.updated_at,
+        display_name=item.display_name or "",
+        followers=int(item.followers or 0),
+        avg_likes=int(item.avg_likes or 0),
+        avg_comments=int(item.avg_comments or 0),
+        avg_views=int(item.avg_views or 0),
+        niches=tuple(str(n) for n in item.niches or ()),
+        country=item.country,
+        language=item.language,
+        email=item.email,
+        profile_url=item.profile_url,
+        notes=item.notes or "",
+        discoverable=bool(item.discoverable),
+        brand_safety_flags=tuple(str(f) for f in item.brand_safety_flags or ()),
+        network_contact_id=item.network_contact_id,
+    )
+
+
+def _to_item(owner: str, creator: Creator) -> CreatorItem:
+    return CreatorItem(
+        pk=owner,
+        sk=f"CREATOR#{creator.creator_id}",
+        creator_id=creator.creator_id,
+        platform=creator.platform.value,
+        handle=creator.handle,
+        display_name=creator.display_name,
+        followers=creator.followers,
+        avg_likes=creator.avg_likes,
+        avg_comments=creator.avg_comments,
+        avg_views=creator.avg_views,
+        niches=list(creator.niches),
+        country=creator.country,
+        language=creator.language,
+        email=creator.email,
+        profile_url=creator.profile_url,
+        notes=creator.notes,
+        discoverable=creator.discoverable,
+        brand_safety_flags=list(creator.brand_safety_flags),
+        network_contact_id=creator.network_contact_id,
+        created_at=creator.created_at,
+        updated_at=creator.updated_at,
+    )
+
+
+@dataclass(frozen=True)
+class SegmentSnapshot:
+    version: int
+    rows: list[SearchRow]
+
+
+class DynamoCreatorRepository:
+    def get(self, owner: str, creator_id: str) -> Creator:
+        try:
+            return _to_creator(CreatorItem.get(owner, f"CREATOR#{creator_id}"))
+        except DoesNotExist as exc:
+            raise NotFound("No such creator.") from exc
+
+    def get_many(self, owner: str, creator_ids: Iterable[str]) -> dict[str, Creator]:
+        keys = [(owner, f"CREATOR#{cid}") for cid in dict.fromkeys(creator_ids)]
+        found: dict[str, Creator] = {}
+        for start in range(0, len(keys), 100):
+            for item in CreatorItem.batch_get(keys[start : start + 100]):
+                found[item.creator_id] = _to_creator(item)
+        return found
+
+    def save_many(self, owner: str, creators: list[Creator]) -> None:
+        """Write the creators, then their search rows, then bump the owner's search generation."""
+        items = [_to_item(owner, creator) for creator in creators]
+        chunks = [items[start : start + _WRITE_CHUNK] for start in range(0, len(items), _WRITE_CHUNK)]
+        with ThreadPoolExecutor(max_workers=_WRITERS) as pool:
+            list(pool.map(_write_chunk, chunks))
+        by_segment: dict[int, dict[str, SearchRow]] = {}
+        for creator in creators:
+            segment_rows = by_segment.setdefault(segment_of(creator.creator_id), {})
+            segment_rows[creator.creator_id] = SearchRow.of(creator)
+        for segment, rows in by_segment.items():
+            self._merge_into_segment(owner, segment, rows)
+        SearchManifestItem(pk=owner, sk=_MANIFEST).update(actions=[SearchManifestItem.generation.add(1)])
+
+    def _merge_into_segment(self, owner: str, segment: int, rows: dict[str, SearchRow]) -> None:
+        sk = f"SEARCH#{segment:02d}"
+        while True:  # optimistic: another import may write the same segment at the same time
+            try:
+                current = SearchSegmentItem.get(owner, sk, consistent_read=True)
+                version, existing = int(current.version), decode_segment(current.data)
+            except DoesNotExist:
+                version, existing = 0, []
+            merged = {r.creator_id: r for r in existing}
+            merged.update(rows)
+            data = encode_segment(merged.values())
+            item = SearchSegmentItem(pk=owner, sk=sk, data=data, version=version + 1)
+            condition = (
+                SearchSegmentItem.version == version if version else SearchSegmentItem.pk.does_not_exist()
+            )
+            try:
+                item.save(condition=condition)
+                return
+            except PutError as exc:
+                if "ConditionalCheckFailed" not in str(exc):
+                    raise
+
+    def search_generation(self, owner: str) -> int:
+        try:
+            return int(SearchManifestItem.get(owner, _MANIFEST, consistent_read=True).generation)
+        except DoesNotExist:
+            return 0
+
+    def load_segments(self, owner: str, known: dict[int, int]) -> dict[int, SegmentSnapshot]:
+        """Segments whose version differs from `known` (segment -> version), decoded."""
+        keys = [(owner, f"SEARCH#{s:02d}") for s in range(SEGMENTS)]
+        changed: dict[int, SegmentSnapshot] = {}
+        for start in range(0, len(keys), 100):
+            for item in SearchSegmentItem.batch_get(keys[start : start + 100]):
+                segment = int(item.sk.removeprefix("SEARCH#"))
+                if known.get(segment) != int(item.version):
+                    changed[segment] = SegmentSnapshot(int(item.version), decode_segment(item.data))
+        return changed

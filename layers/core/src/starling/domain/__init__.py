@@ -1,1 +1,0 @@
-"""Business rules as plain Python: no AWS, no I/O."""

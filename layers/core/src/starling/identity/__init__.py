@@ -1,0 +1,1 @@
+"""Identity: brands, API keys, roles, and resolving a key to its caller."""

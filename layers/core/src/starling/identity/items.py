@@ -1,0 +1,72 @@
+"""PynamoDB items of identity."""
+
+from __future__ import annotations
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    JSONAttribute,
+    ListAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+)
+from pynamodb.models import Model
+
+from starling.shared.dynamo_items import CoreMeta
+from starling.shared.settings import get_settings
+
+_settings = get_settings()
+
+
+class BrandItem(Model):
+    class Meta(CoreMeta):
+        pass
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    brand_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    slug = UnicodeAttribute()
+    allowed_domains = ListAttribute(of=UnicodeAttribute, default=list)
+    fallback_url = UnicodeAttribute(null=True)
+    utm_defaults = JSONAttribute(default=dict)
+    tier_thresholds = JSONAttribute(default=dict)
+    target_niches = ListAttribute(of=UnicodeAttribute, default=list)
+    target_countries = ListAttribute(of=UnicodeAttribute, default=list)
+    created_at = UTCDateTimeAttribute()
+
+
+class BrandSlugItem(Model):
+    class Meta(CoreMeta):
+        pass
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    brand_id = UnicodeAttribute()
+
+
+class ApiKeyItem(Model):
+    class Meta(CoreMeta):
+        pass
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    key_id = UnicodeAttribute()
+    brand_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    role = UnicodeAttribute()
+    key_hash = UnicodeAttribute()
+    last4 = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    revoked_at = UTCDateTimeAttribute(null=True)
+
+
+class ApiKeyLookupItem(Model):
+    class Meta(CoreMeta):
+        pass
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    brand_id = UnicodeAttribute()
+    key_id = UnicodeAttribute()
+    role = UnicodeAttribute()
+    revoked = BooleanAttribute(default=False)

@@ -1,0 +1,180 @@
+"""Brands and API keys in DynamoDB."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from starling.identity.items import ApiKeyItem, ApiKeyLookupItem, BrandItem, BrandSlugItem
+from starling.identity.model import ApiKey, Brand
+from starling.identity.roles import Role
+from starling.shared.dynamo import transaction_connection
+from starling.shared.errors import Conflict, NotFound
+from starling.shared.paging import decode_cursor, encode_cursor
+
+
+def _brand_pk(brand_id: str) -> str:
+    return f"BRAND#{brand_id}"
+
+
+def _slug_item(slug: str, brand_id: str) -> BrandSlugItem:
+    return BrandSlugItem(pk=f"BRANDSLUG#{slug}", sk="BRANDSLUG", brand_id=brand_id)
+
+
+def _lookup_pk(key_hash: str) -> str:
+    return f"APIKEY#{key_hash}"
+
+
+def _to_brand(item: BrandItem) -> Brand:
+    return Brand(
+        brand_id=item.brand_id,
+        name=item.name,
+        slug=item.slug,
+        created_at=item.created_at,
+        allowed_domains=tuple(str(d) for d in item.allowed_domains or ()),
+        fallback_url=item.fallback_url,
+        utm_defaults=dict(item.utm_defaults or {}),
+        tier_thresholds=dict(item.tier_thresholds or {}),
+        target_niches=tuple(str(n) for n in item.target_niches or ()),
+        target_countries=tuple(str(c) for c in item.target_countries or ()),
+    )
+
+
+def _brand_item(brand: Brand) -> BrandItem:
+    return BrandItem(
+        pk=_brand_pk(brand.brand_id),
+        sk="BRAND",
+        brand_id=brand.brand_id,
+        name=brand.name,
+        slug=brand.slug,
+        allowed_domains=list(brand.allowed_domains),
+        fallback_url=brand.fallback_url,
+        utm_defaults=brand.utm_defaults,
+        tier_thresholds=brand.tier_thresholds,
+        target_niches=list(brand.target_niches),
+        target_countries=list(brand.target_countries),
+        created_at=brand.created_at,
+    )
+
+
+def _to_key(item: ApiKeyItem) -> ApiKey:
+    return ApiKey(
+        key_id=item.key_id,
+        brand_id=item.brand_id,
+        name=item.name,
+        role=Role(item.role),
+        key_hash=item.key_hash,
+        last4=item.last4,
+        created_at=item.created_at,
+        revoked_at=item.revoked_at,
+    )
+
+
+class DynamoIdentityRepository:
+    def __init__(self) -> None:
+        self._connection = transaction_connection()
+
+    # Brands
+    def create_brand(self, brand: Brand) -> None:
+        try:
+            with TransactWrite(connection=self._connection) as tx:
+                tx.save(_slug_item(brand.slug, brand.brand_id), condition=BrandSlugItem.pk.does_not_exist())
+                tx.save(_brand_item(brand), condition=BrandItem.pk.does_not_exist())
+        except TransactWriteError as exc:
+            raise Conflict(f"The slug '{brand.slug}' is taken.", {"slug": brand.slug}) from exc
+
+    def get_brand(self, brand_id: str) -> Brand:
+        try:
+            return _to_brand(BrandItem.get(_brand_pk(brand_id), "BRAND"))
+        except DoesNotExist as exc:
+            raise NotFound("No such brand.") from exc
+
+    def find_brand_by_slug(self, slug: str) -> Brand | None:
+        try:
+            pointer = BrandSlugItem.get(f"BRANDSLUG#{slug}", "BRANDSLUG")
+        except DoesNotExist:
+            return None
+        return self.get_brand(pointer.brand_id)
+
+    def save_brand(self, brand: Brand, previous_slug: str) -> None:
+        """Replace the brand; a new slug is claimed and the old one released in the same transaction."""
+        try:
+            with TransactWrite(connection=self._connection) as tx:
+                tx.save(_brand_item(brand), condition=BrandItem.pk.exists())
+                if brand.slug != previous_slug:
+                    tx.save(
+                        _slug_item(brand.slug, brand.brand_id), condition=BrandSlugItem.pk.does_not_exist()
+                    )
+                    tx.delete(_slug_item(previous_slug, brand.brand_id))
+        except TransactWriteError as exc:
+            raise Conflict(f"The slug '{brand.slug}' is taken.", {"slug": brand.slug}) from exc
+
+    # API keys
+    def add_api_key(self, key: ApiKey) -> None:
+        with TransactWrite(connection=self._connection) as tx:
+            tx.save(
+                ApiKeyItem(
+                    pk=_brand_pk(key.brand_id),
+                    sk=f"KEY#{key.key_id}",
+                    key_id=key.key_id,
+                    brand_id=key.brand_id,
+                    name=key.name,
+                    role=key.role.value,
+                    key_hash=key.key_hash,
+                    last4=key.last4,
+                    created_at=key.created_at,
+                ),
+                condition=ApiKeyItem.pk.does_not_exist(),
+            )
+            tx.save(
+                ApiKeyLookupItem(
+                    pk=_lookup_pk(key.key_hash),
+                    sk="APIKEY",
+                    brand_id=key.brand_id,
+                    key_id=key.key_id,
+                    role=key.role.value,
+                ),
+                condition=ApiKeyLookupItem.pk.does_not_exist(),
+            )
+
+    def list_api_keys(self, brand_id: str, limit: int, cursor: str | None) -> tuple[list[ApiKey], str | None]:
+        pk = _brand_pk(brand_id)
+        result = ApiKeyItem.query(
+            pk,
+            ApiKeyItem.sk.startswith("KEY#"),
+            limit=limit,
+            last_evaluated_key=decode_cursor(cursor, pk),
+        )
+        keys = [_to_key(item) for item in result]
+        return keys, encode_cursor(result.last_evaluated_key)
+
+    def get_api_key(self, brand_id: str, key_id: str) -> ApiKey:
+        try:
+            return _to_key(ApiKeyItem.get(_brand_pk(brand_id), f"KEY#{key_id}"))
+        except DoesNotExist as exc:
+            raise NotFound("No such API key.") from exc
+
+    def revoke_api_key(self, key: ApiKey, at: datetime) -> None:
+        with TransactWrite(connection=self._connection) as tx:
+            tx.update(
+                ApiKeyItem(pk=_brand_pk(key.brand_id), sk=f"KEY#{key.key_id}"),
+                actions=[ApiKeyItem.revoked_at.set(at)],
+                condition=ApiKeyItem.pk.exists(),
+            )
+            tx.update(
+                ApiKeyLookupItem(pk=_lookup_pk(key.key_hash), sk="APIKEY"),
+                actions=[ApiKeyLookupItem.revoked.set(True)],
+                condition=ApiKeyLookupItem.pk.exists(),
+            )
+
+    def find_active_key(self, key_hash: str) -> tuple[str, str, Role] | None:
+        """(brand_id, key_id, role) of an active key with this hash, read consistently; None otherwise."""
+        try:
+            item = ApiKeyLookupItem.get(_lookup_pk(key_hash), "APIKEY", consistent_read=True)
+        except DoesNotExist:
+            return None
+        if item.revoked:
+            return None
+        return item.brand_id, item.key_id, Role(item.role)

@@ -1,0 +1,111 @@
+"""Brands, API keys and resolving a key to the caller."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from starling.identity.model import (
+    ApiKey,
+    Brand,
+    Principal,
+    apply_brand_changes,
+    hash_api_key,
+    looks_like_api_key,
+    new_api_key,
+    new_brand,
+)
+from starling.identity.roles import Role
+from starling.shared.errors import Conflict, Unauthorized
+
+
+class IdentityRepository(Protocol):
+    def create_brand(self, brand: Brand) -> None: ...
+    def get_brand(self, brand_id: str) -> Brand: ...
+    def find_brand_by_slug(self, slug: str) -> Brand | None: ...
+    def save_brand(self, brand: Brand, previous_slug: str) -> None: ...
+    def add_api_key(self, key: ApiKey) -> None: ...
+    def list_api_keys(
+        self, brand_id: str, limit: int, cursor: str | None
+    ) -> tuple[list[ApiKey], str | None]: ...
+    def get_api_key(self, brand_id: str, key_id: str) -> ApiKey: ...
+    def revoke_api_key(self, key: ApiKey, at: datetime) -> None: ...
+    def find_active_key(self, key_hash: str) -> tuple[str, str, Role] | None: ...
+
+
+@dataclass(frozen=True)
+class CreatedKey:
+    key: ApiKey
+    raw_key: str
+
+
+@dataclass(frozen=True)
+class CreatedBrand:
+    brand: Brand
+    owner_key: CreatedKey
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def create_brand(
+    repo: IdentityRepository, name: str, slug: str | None = None, **settings: Any
+) -> CreatedBrand:
+    """A new brand with its first owner key."""
+    brand = new_brand(name, _now(), slug)
+    if settings:
+        brand = apply_brand_changes(brand, settings)
+    repo.create_brand(brand)
+    owner_key = create_api_key(repo, brand.brand_id, "owner", Role.OWNER)
+    return CreatedBrand(brand=brand, owner_key=owner_key)
+
+
+def update_brand(repo: IdentityRepository, brand_id: str, changes: dict[str, Any]) -> Brand:
+    current = repo.get_brand(brand_id)
+    updated = apply_brand_changes(current, changes)
+    if updated != current:
+        repo.save_brand(updated, previous_slug=current.slug)
+    return updated
+
+
+def create_api_key(repo: IdentityRepository, brand_id: str, name: str, role: Role) -> CreatedKey:
+    repo.get_brand(brand_id)  # NotFound for a brand that does not exist
+    key, raw = new_api_key(brand_id, name, role, _now())
+    repo.add_api_key(key)
+    return CreatedKey(key=key, raw_key=raw)
+
+
+def revoke_api_key(repo: IdentityRepository, principal: Principal, key_id: str) -> ApiKey:
+    key = repo.get_api_key(principal.brand_id, key_id)
+    if key.key_id == principal.key_id:
+        raise Conflict("A key cannot revoke itself; use another owner key.", {"key_id": key_id})
+    if key.active:
+        repo.revoke_api_key(key, _now())
+        key = repo.get_api_key(principal.brand_id, key_id)
+    return key
+
+
+def bearer_token(authorization: str | None) -> str | None:
+    if not authorization:
+        return None
+    scheme, _, token = authorization.strip().partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    token = token.strip()
+    return token or None
+
+
+def resolve_principal(repo: IdentityRepository, authorization: str | None) -> Principal:
+    """The caller behind an `Authorization: Bearer <key>` header; Unauthorized for anything else."""
+    token = bearer_token(authorization)
+    if token is None:
+        raise Unauthorized("Send an API key as 'Authorization: Bearer stk_live_...'.")
+    if not looks_like_api_key(token):
+        raise Unauthorized("That is not a Starling API key.")
+    found = repo.find_active_key(hash_api_key(token))
+    if found is None:
+        raise Unauthorized("This API key is unknown or revoked.")
+    brand_id, key_id, role = found
+    return Principal(brand_id=brand_id, role=role, key_id=key_id)

@@ -1,0 +1,1 @@
+"""Links: vanity links, the redirect, click ids and click counting."""

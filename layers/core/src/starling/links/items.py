@@ -1,0 +1,89 @@
+"""PynamoDB items of links."""
+
+from __future__ import annotations
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    JSONAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from starling.shared.dynamo_items import CoreMeta
+from starling.shared.settings import get_settings
+
+_settings = get_settings()
+
+
+class LinksByPartner(GlobalSecondaryIndex["LinkItem"]):
+    class Meta:
+        index_name = "gsi1"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
+class LinkItem(Model):
+    """A brand's link: pk BRAND#<id>, sk LINK#<slug>; gsi1 lists a partner's links."""
+
+    class Meta(CoreMeta):
+        pass
+
+    gsi1 = LinksByPartner()
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    gsi1pk = UnicodeAttribute()
+    gsi1sk = UnicodeAttribute()
+    slug = UnicodeAttribute()
+    brand_id = UnicodeAttribute()
+    partner_id = UnicodeAttribute()
+    destination_url = UnicodeAttribute()
+    product_id = UnicodeAttribute(null=True)
+    campaign_id = UnicodeAttribute(null=True)
+    utm = JSONAttribute(default=dict)
+    ios_url = UnicodeAttribute(null=True)
+    android_url = UnicodeAttribute(null=True)
+    link_expires_at = UTCDateTimeAttribute(null=True)  # not `expires_at`: that is the table's TTL
+    disabled = BooleanAttribute(default=False)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+
+
+class LinkStatsItem(Model):
+    """A link's lifetime figures: pk BRAND#<id>, sk LSTAT#<slug>. Written only by the click aggregator with
+    conditional updates (starling.links.counters), which also keep its checkpoints (ck_<shard>)."""
+
+    class Meta(CoreMeta):
+        pass
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    c = NumberAttribute(null=True)
+    u = NumberAttribute(null=True)
+    b = NumberAttribute(null=True)
+    f = NumberAttribute(null=True)
+
+
+class RedirectItem(Model):
+    """What the redirect reads for a slug: pk SLUG#<slug>, sk SLUG (starling.links.redirect_store)."""
+
+    class Meta(CoreMeta):
+        pass
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    slug = UnicodeAttribute()
+    brand_id = UnicodeAttribute()
+    partner_id = UnicodeAttribute()
+    campaign_id = UnicodeAttribute(null=True)
+    url = UnicodeAttribute()
+    ios_url = UnicodeAttribute(null=True)
+    android_url = UnicodeAttribute(null=True)
+    fallback_url = UnicodeAttribute(null=True)
+    disabled = BooleanAttribute(default=False)
+    expires_epoch = NumberAttribute(null=True)

@@ -1,0 +1,227 @@
+"""Vanity links: slugs, destinations with UTM parameters, device targets, expiry, and what the redirect
+needs to answer without reading anything else."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import unicodedata
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from starling.identity.model import RESERVED_SEGMENTS, UTM_KEYS, Brand
+from starling.links.redirects import RedirectEntry
+from starling.shared.destinations import validate_destination
+from starling.shared.errors import Invalid
+
+MAX_SLUG_LENGTH = 50
+MIN_SLUG_LENGTH = 3
+GENERATED_SLUG_LENGTH = 7
+# No 0/o, 1/l/i: a generated slug can be read aloud, typed from a poster, and printed under a QR code.
+UNAMBIGUOUS_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
+_SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9_-]*[a-z0-9])?$")
+# Reserved by design.md, plus names a browser, a crawler or an operator expects at the root.
+RESERVED_SLUGS = RESERVED_SEGMENTS | frozenset(
+    {
+        "admin",
+        "api",
+        "app",
+        "assets",
+        "dashboard",
+        "favicon.ico",
+        "login",
+        "logout",
+        "robots.txt",
+        "sitemap.xml",
+        "well-known",
+        "www",
+        "_local",
+    }
+)
+MAX_UTM_VALUE = 200
+
+
+def validate_slug(raw: str) -> str:
+    """A custom slug, lower-cased; refused with a message that says exactly what is wrong."""
+    if not isinstance(raw, str) or not raw.strip():
+        raise Invalid("slug must not be empty.", {"slug": "empty"})
+    slug = raw.strip()
+    for char in slug:
+        if ord(char) > 127:
+            name = unicodedata.name(char, f"U+{ord(char):04X}")
+            raise Invalid(
+                f"slug may only use a-z, 0-9, '-' and '_': '{char}' ({name}) could be mistaken for another "
+                "character, so it is refused.",
+                {"slug": "non_ascii", "character": f"U+{ord(char):04X}"},
+            )
+    slug = slug.lower()
+    if len(slug) > MAX_SLUG_LENGTH:
+        raise Invalid(f"slug is {len(slug)} characters; the most is {MAX_SLUG_LENGTH}.", {"slug": "too_long"})
+    if len(slug) < MIN_SLUG_LENGTH:
+        raise Invalid(f"slug needs at least {MIN_SLUG_LENGTH} characters.", {"slug": "too_short"})
+    if not _SLUG_RE.match(slug):
+        raise Invalid(
+            "slug may only use a-z, 0-9, '-' and '_', and must start and end with a letter or digit.",
+            {"slug": "malformed"},
+        )
+    if slug in RESERVED_SLUGS:
+        raise Invalid(f"'{slug}' is reserved for Starling's own pages.", {"slug": "reserved"})
+    return slug
+
+
+def generate_slug(length: int = GENERATED_SLUG_LENGTH) -> str:
+    return "".join(secrets.choice(UNAMBIGUOUS_ALPHABET) for _ in range(length))
+
+
+def validate_utm(utm: dict[str, Any] | None, field_name: str = "utm") -> dict[str, str | None]:
+    """A link's UTM overrides: known keys only; a null value removes the brand's default for that key."""
+    if not utm:
+        return {}
+    unknown = sorted(set(utm) - UTM_KEYS)
+    if unknown:
+        raise Invalid(
+            f"Unknown UTM keys: {', '.join(unknown)}; the keys are {', '.join(sorted(UTM_KEYS))}.",
+            {field_name: unknown},
+        )
+    cleaned: dict[str, str | None] = {}
+    for key, value in utm.items():
+        if value is None:
+            cleaned[key] = None
+            continue
+        text = str(value).strip()
+        if not text or len(text) > MAX_UTM_VALUE:
+            raise Invalid(f"{key} must be 1 to {MAX_UTM_VALUE} characters.", {f"{field_name}.{key}": value})
+        cleaned[key] = text
+    return cleaned
+
+
+def effective_utm(brand_defaults: dict[str, str], overrides: dict[str, str | None]) -> dict[str, str]:
+    merged: dict[str, str | None] = {**brand_defaults, **overrides}
+    return {k: v for k, v in sorted(merged.items()) if v}
+
+
+def with_query(url: str, params: dict[str, str]) -> str:
+    """The URL with these query parameters set (replacing any of the same name), fragment kept."""
+    if not params:
+        return url
+    parts = urlsplit(url)
+    kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in params]
+    return urlunsplit(parts._replace(query=urlencode([*kept, *params.items()])))
+
+
+@dataclass(frozen=True)
+class Link:
+    slug: str
+    brand_id: str
+    partner_id: str
+    destination_url: str
+    created_at: datetime
+    updated_at: datetime
+    product_id: str | None = None
+    campaign_id: str | None = None
+    utm: dict[str, str | None] = field(default_factory=dict)
+    ios_url: str | None = None
+    android_url: str | None = None
+    expires_at: datetime | None = None
+    disabled: bool = False
+
+    def expired(self, now: datetime) -> bool:
+        return self.expires_at is not None and self.expires_at <= now
+
+
+def redirect_target(link: Link, brand: Brand) -> RedirectEntry:
+    """The link's destinations with the effective UTM parameters already applied."""
+    utm = effective_utm(brand.utm_defaults, link.utm)
+    return RedirectEntry(
+        slug=link.slug,
+        brand_id=link.brand_id,
+        partner_id=link.partner_id,
+        campaign_id=link.campaign_id,
+        url=with_query(link.destination_url, utm),
+        ios_url=with_query(link.ios_url, utm) if link.ios_url else None,
+        android_url=with_query(link.android_url, utm) if link.android_url else None,
+        fallback_url=brand.fallback_url,
+        disabled=link.disabled,
+        expires_epoch=int(link.expires_at.timestamp()) if link.expires_at else None,
+    )
+
+
+def validate_campaign_id(campaign_id: str | None) -> str | None:
+    if campaign_id is None:
+        return None
+    campaign_id = campaign_id.strip()
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", campaign_id):
+        raise Invalid(
+            "campaign_id is 1 to 64 characters of letters, digits, '-' and '_'.", {"campaign_id": campaign_id}
+        )
+    return campaign_id
+
+
+def validate_expiry(expires_at: datetime | None, now: datetime) -> datetime | None:
+    if expires_at is None:
+        return None
+    if expires_at.tzinfo is None:
+        expires_at = expires_at.replace(tzinfo=UTC)
+    if expires_at <= now:
+        raise Invalid("expires_at must be in the future.", {"expires_at": expires_at.isoformat()})
+    return expires_at.astimezone(UTC)
+
+
+def new_link(
+    brand: Brand,
+    partner_id: str,
+    destination_url: str,
+    now: datetime,
+    *,
+    slug: str,
+    product_id: str | None = None,
+    campaign_id: str | None = None,
+    utm: dict[str, Any] | None = None,
+    ios_url: str | None = None,
+    android_url: str | None = None,
+    expires_at: datetime | None = None,
+) -> Link:
+    allowed = brand.allowed_domains
+    return Link(
+        slug=slug,
+        brand_id=brand.brand_id,
+        partner_id=partner_id,
+        destination_url=validate_destination(destination_url, allowed, "destination_url"),
+        product_id=product_id,
+        campaign_id=validate_campaign_id(campaign_id),
+        utm=validate_utm(utm),
+        ios_url=validate_destination(ios_url, allowed, "ios_url") if ios_url else None,
+        android_url=validate_destination(android_url, allowed, "android_url") if android_url else None,
+        expires_at=validate_expiry(expires_at, now),
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def apply_link_changes(link: Link, brand: Brand, changes: dict[str, Any], now: datetime) -> Link:
+    """PATCH: each field checked by its own rule; null clears an optional field."""
+    allowed = brand.allowed_domains
+    updates: dict[str, Any] = {"updated_at": now}
+    if "destination_url" in changes:
+        if changes["destination_url"] is None:
+            raise Invalid("destination_url cannot be cleared.", {"destination_url": None})
+        updates["destination_url"] = validate_destination(changes["destination_url"], allowed)
+    for name in ("ios_url", "android_url"):
+        if name in changes:
+            value = changes[name]
+            updates[name] = validate_destination(value, allowed, name) if value else None
+    if "product_id" in changes:
+        updates["product_id"] = changes["product_id"]
+    if "campaign_id" in changes:
+        updates["campaign_id"] = validate_campaign_id(changes["campaign_id"])
+    if "utm" in changes:
+        updates["utm"] = validate_utm(changes["utm"])
+    if "expires_at" in changes:
+        updates["expires_at"] = validate_expiry(changes["expires_at"], now)
+    if "disabled" in changes:
+        if changes["disabled"] is None:
+            raise Invalid("disabled is true or false.", {"disabled": None})
+        updates["disabled"] = bool(changes["disabled"])
+    return replace(link, **updates)

@@ -1,0 +1,189 @@
+"""Links in DynamoDB: the brand's item (`BRAND#<id>` / `LINK#<slug>`) and the redirect's lookup item
+(`SLUG#<slug>` / `SLUG`), always written together in one transaction; the slug item's absence is what
+keeps slugs unique across every brand of the deployment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from starling.links.counters import LINK_STATS_PREFIX
+from starling.links.items import LinkItem, LinkStatsItem, RedirectItem
+from starling.links.model import Link
+from starling.links.redirect_store import SLUG_PK_PREFIX, SLUG_SK
+from starling.links.redirects import RedirectEntry
+from starling.shared.dynamo import transaction_connection
+from starling.shared.errors import Conflict, Invalid, NotFound
+from starling.shared.paging import decode_cursor, encode_cursor
+
+
+@dataclass(frozen=True)
+class LinkFigures:
+    clicks: int = 0
+    unique_clicks: int = 0
+    bot_clicks: int = 0
+    flagged_clicks: int = 0
+
+
+def _pk(brand_id: str) -> str:
+    return f"BRAND#{brand_id}"
+
+
+def _partner_pk(brand_id: str, partner_id: str) -> str:
+    return f"BRAND#{brand_id}#LINKS#{partner_id}"
+
+
+def _link(item: LinkItem) -> Link:
+    return Link(
+        slug=item.slug,
+        brand_id=item.brand_id,
+        partner_id=item.partner_id,
+        destination_url=item.destination_url,
+        product_id=item.product_id,
+        campaign_id=item.campaign_id,
+        utm=dict(item.utm or {}),
+        ios_url=item.ios_url,
+        android_url=item.android_url,
+        expires_at=item.link_expires_at,
+        disabled=bool(item.disabled),
+        created_at=item.created_at,
+        updated_at=item.updated_at,
+    )
+
+
+def _figures(item: LinkStatsItem | None) -> LinkFigures:
+    if item is None:
+        return LinkFigures()
+    return LinkFigures(int(item.c or 0), int(item.u or 0), int(item.b or 0), int(item.f or 0))
+
+
+def _stats(brand_id: str, slugs: list[str]) -> dict[str, LinkStatsItem]:
+    """The lifetime figures of these links (one BatchGetItem per 100); links never clicked have none."""
+    keys = [(_pk(brand_id), LINK_STATS_PREFIX + slug) for slug in slugs]
+    found = LinkStatsItem.batch_get(keys) if keys else []
+    return {item.sk.removeprefix(LINK_STATS_PREFIX): item for item in found}
+
+
+def _new_item(link: Link) -> LinkItem:
+    return LinkItem(
+        pk=_pk(link.brand_id),
+        sk=f"LINK#{link.slug}",
+        gsi1pk=_partner_pk(link.brand_id, link.partner_id),
+        gsi1sk=f"{link.created_at.isoformat()}#{link.slug}",
+        slug=link.slug,
+        brand_id=link.brand_id,
+        partner_id=link.partner_id,
+        destination_url=link.destination_url,
+        product_id=link.product_id,
+        campaign_id=link.campaign_id,
+        utm=link.utm,
+        ios_url=link.ios_url,
+        android_url=link.android_url,
+        link_expires_at=link.expires_at,
+        disabled=link.disabled,
+        created_at=link.created_at,
+        updated_at=link.updated_at,
+    )
+
+
+def _redirect_item(target: RedirectEntry) -> RedirectItem:
+    return RedirectItem(
+        pk=SLUG_PK_PREFIX + target.slug,
+        sk=SLUG_SK,
+        slug=target.slug,
+        brand_id=target.brand_id,
+        partner_id=target.partner_id,
+        campaign_id=target.campaign_id,
+        url=target.url,
+        ios_url=target.ios_url,
+        android_url=target.android_url,
+        fallback_url=target.fallback_url,
+        disabled=target.disabled,
+        expires_epoch=target.expires_epoch,
+    )
+
+
+def _changed_fields(link: Link) -> list[Any]:
+    """Every field a PATCH may change, as update actions; the aggregator's figures are left alone."""
+    a = LinkItem
+    actions: list[Any] = [
+        a.destination_url.set(link.destination_url),
+        a.utm.set(link.utm),
+        a.disabled.set(link.disabled),
+        a.updated_at.set(link.updated_at),
+    ]
+    for attribute, value in (
+        (a.product_id, link.product_id),
+        (a.campaign_id, link.campaign_id),
+        (a.ios_url, link.ios_url),
+        (a.android_url, link.android_url),
+    ):
+        actions.append(attribute.set(value) if value is not None else attribute.remove())
+    expiry = a.link_expires_at
+    actions.append(expiry.set(link.expires_at) if link.expires_at else expiry.remove())
+    return actions
+
+
+class DynamoLinkRepository:
+    def __init__(self) -> None:
+        self._connection = transaction_connection()
+
+    def create(self, link: Link, target: RedirectEntry) -> None:
+        try:
+            with TransactWrite(connection=self._connection) as tx:
+                tx.save(_redirect_item(target), condition=RedirectItem.pk.does_not_exist())
+                tx.save(_new_item(link), condition=LinkItem.pk.does_not_exist())
+        except TransactWriteError as exc:
+            raise Conflict(f"The slug '{link.slug}' is taken; choose another.", {"slug": link.slug}) from exc
+
+    def update(self, link: Link, target: RedirectEntry) -> None:
+        try:
+            with TransactWrite(connection=self._connection) as tx:
+                tx.update(
+                    LinkItem(_pk(link.brand_id), f"LINK#{link.slug}"),
+                    actions=_changed_fields(link),
+                    condition=LinkItem.pk.exists(),
+                )
+                tx.save(_redirect_item(target))
+        except TransactWriteError as exc:
+            raise NotFound("No such link.") from exc
+
+    def get(self, brand_id: str, slug: str) -> tuple[Link, LinkFigures]:
+        try:
+            item = LinkItem.get(_pk(brand_id), f"LINK#{slug}", consistent_read=True)
+        except DoesNotExist as exc:
+            raise NotFound("No such link.", {"slug": slug}) from exc
+        stats = _stats(brand_id, [slug])
+        return _link(item), _figures(stats.get(slug))
+
+    def list_page(
+        self, brand_id: str, partner_id: str | None, limit: int, cursor: str | None
+    ) -> tuple[list[tuple[Link, LinkFigures]], str | None]:
+        start = decode_cursor(cursor, _pk(brand_id))
+        if partner_id:
+            if start and start.get("gsi1pk", {}).get("S") != _partner_pk(brand_id, partner_id):
+                raise Invalid("cursor is not one this list gave out.", {"cursor": cursor})
+            result = LinkItem.gsi1.query(  # type: ignore[attr-defined]
+                _partner_pk(brand_id, partner_id), limit=limit, last_evaluated_key=start
+            )
+        else:
+            if start and not str(start.get("sk", {}).get("S", "")).startswith("LINK#"):
+                raise Invalid("cursor is not one this list gave out.", {"cursor": cursor})
+            result = LinkItem.query(
+                _pk(brand_id), LinkItem.sk.startswith("LINK#"), limit=limit, last_evaluated_key=start
+            )
+        items = list(result)
+        stats = _stats(brand_id, [item.slug for item in items])
+        links = [(_link(item), _figures(stats.get(item.slug))) for item in items]
+        return links, encode_cursor(result.last_evaluated_key)
+
+    def all(self, brand_id: str) -> list[Link]:
+        return [_link(i) for i in LinkItem.query(_pk(brand_id), LinkItem.sk.startswith("LINK#"))]
+
+    def save_targets(self, targets: list[RedirectEntry]) -> None:
+        with RedirectItem.batch_write() as batch:
+            for target in targets:
+                batch.save(_redirect_item(target))

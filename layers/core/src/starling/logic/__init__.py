@@ -1,1 +1,0 @@
-"""Use cases: each function takes its repositories, applies the domain rules and saves the result."""

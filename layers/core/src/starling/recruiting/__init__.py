@@ -1,0 +1,1 @@
+"""Recruiting: partners in the pipeline, stage moves, outreach, and the public application form."""

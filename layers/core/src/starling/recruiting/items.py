@@ -1,0 +1,99 @@
+"""PynamoDB items of recruiting."""
+
+from __future__ import annotations
+
+from pynamodb.attributes import (
+    NumberAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from starling.shared.dynamo_items import CoreMeta
+from starling.shared.settings import get_settings
+
+_settings = get_settings()
+
+
+class PartnersByStage(GlobalSecondaryIndex["PartnerItem"]):
+    class Meta:
+        index_name = "gsi1"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
+class PartnerItem(Model):
+    """A partner: pk BRAND#<id>, sk PARTNER#<partner_id>; gsi1 lists a brand's partners by stage."""
+
+    class Meta(CoreMeta):
+        pass
+
+    gsi1 = PartnersByStage()
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    gsi1pk = UnicodeAttribute()
+    gsi1sk = UnicodeAttribute()
+    partner_id = UnicodeAttribute()
+    brand_id = UnicodeAttribute()
+    creator_id = UnicodeAttribute()
+    platform = UnicodeAttribute()
+    handle = UnicodeAttribute()
+    display_name = UnicodeAttribute(default="")
+    email = UnicodeAttribute(null=True)
+    stage = UnicodeAttribute()
+    stage_entered_at = UTCDateTimeAttribute()
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    owner = UnicodeAttribute(null=True)
+    follow_up_on = UnicodeAttribute(null=True)  # ISO date
+    notes = UnicodeAttribute(default="")
+    network_contact_id = UnicodeAttribute(null=True)  # contact through the network: no email kept here
+
+
+class TimelineItem(Model):
+    """One entry of a partner's timeline: pk BRAND#<id>, sk HISTORY#<partner_id>#<time>#<random>."""
+
+    class Meta(CoreMeta):
+        pass
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    partner_id = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    at = UTCDateTimeAttribute()
+    actor = UnicodeAttribute()
+    from_stage = UnicodeAttribute(null=True)
+    to_stage = UnicodeAttribute(null=True)
+    note = UnicodeAttribute(default="")
+    email_to = UnicodeAttribute(null=True)
+    email_subject = UnicodeAttribute(null=True)
+    message_id = UnicodeAttribute(null=True)
+
+
+class EmailTemplateItem(Model):
+    """A brand's email template: pk BRAND#<id>, sk TEMPLATE#<name>."""
+
+    class Meta(CoreMeta):
+        pass
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    subject = UnicodeAttribute()
+    text_body = UnicodeAttribute()
+    html_body = UnicodeAttribute(null=True)
+
+
+class RateLimitItem(Model):
+    """Requests from one source in one window: pk RATE#<key>, sk RATE; expires by TTL."""
+
+    class Meta(CoreMeta):
+        pass
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    hits = NumberAttribute(default=0)
+    expires_at = NumberAttribute()

@@ -1,0 +1,191 @@
+"""Partners, their timelines and the brand's email templates in DynamoDB."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date
+
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from starling.recruiting.items import EmailTemplateItem, PartnerItem, RateLimitItem, TimelineItem
+from starling.recruiting.model import Partner, TimelineEntry
+from starling.recruiting.outreach import EmailTemplate
+from starling.recruiting.pipeline import Stage
+from starling.shared.dynamo import transaction_connection
+from starling.shared.errors import Conflict, NotFound
+from starling.shared.paging import decode_cursor, encode_cursor
+
+
+def _pk(brand_id: str) -> str:
+    return f"BRAND#{brand_id}"
+
+
+def _list_pk(brand_id: str) -> str:
+    return f"BRAND#{brand_id}#PARTNERS"
+
+
+def _item(partner: Partner) -> PartnerItem:
+    return PartnerItem(
+        pk=_pk(partner.brand_id),
+        sk=f"PARTNER#{partner.partner_id}",
+        gsi1pk=_list_pk(partner.brand_id),
+        gsi1sk=f"{partner.stage.value}#{partner.created_at.isoformat()}#{partner.partner_id}",
+        partner_id=partner.partner_id,
+        brand_id=partner.brand_id,
+        creator_id=partner.creator_id,
+        platform=partner.platform,
+        handle=partner.handle,
+        display_name=partner.display_name,
+        email=partner.email,
+        stage=partner.stage.value,
+        stage_entered_at=partner.stage_entered_at,
+        created_at=partner.created_at,
+        updated_at=partner.updated_at,
+        owner=partner.owner,
+        follow_up_on=partner.follow_up_on.isoformat() if partner.follow_up_on else None,
+        notes=partner.notes,
+        network_contact_id=partner.network_contact_id,
+    )
+
+
+def _partner(item: PartnerItem) -> Partner:
+    return Partner(
+        partner_id=item.partner_id,
+        brand_id=item.brand_id,
+        creator_id=item.creator_id,
+        platform=item.platform,
+        handle=item.handle,
+        display_name=item.display_name or "",
+        email=item.email,
+        stage=Stage(item.stage),
+        stage_entered_at=item.stage_entered_at,
+        created_at=item.created_at,
+        updated_at=item.updated_at,
+        owner=item.owner,
+        follow_up_on=date.fromisoformat(item.follow_up_on) if item.follow_up_on else None,
+        notes=item.notes or "",
+        network_contact_id=item.network_contact_id,
+    )
+
+
+def _timeline_item(brand_id: str, partner_id: str, entry: TimelineEntry) -> TimelineItem:
+    return TimelineItem(
+        pk=_pk(brand_id),
+        sk=f"HISTORY#{partner_id}#{entry.at.isoformat()}#{secrets.token_hex(4)}",
+        partner_id=partner_id,
+        kind=entry.kind,
+        at=entry.at,
+        actor=entry.actor,
+        from_stage=entry.from_stage.value if entry.from_stage else None,
+        to_stage=entry.to_stage.value if entry.to_stage else None,
+        note=entry.note,
+        email_to=entry.email_to,
+        email_subject=entry.email_subject,
+        message_id=entry.message_id,
+    )
+
+
+def _entry(item: TimelineItem) -> TimelineEntry:
+    return TimelineEntry(
+        kind=item.kind,
+        at=item.at,
+        actor=item.actor,
+        from_stage=Stage(item.from_stage) if item.from_stage else None,
+        to_stage=Stage(item.to_stage) if item.to_stage else None,
+        note=item.note or "",
+        email_to=item.email_to,
+        email_subject=item.email_subject,
+        message_id=item.message_id,
+    )
+
+
+class DynamoPartnerRepository:
+    def __init__(self) -> None:
+        self._connection = transaction_connection()
+
+    def create(self, partner: Partner, entries: list[TimelineEntry]) -> None:
+        try:
+            with TransactWrite(connection=self._connection) as tx:
+                tx.save(_item(partner), condition=PartnerItem.pk.does_not_exist())
+                for entry in entries:
+                    tx.save(_timeline_item(partner.brand_id, partner.partner_id, entry))
+        except TransactWriteError as exc:
+            raise Conflict(
+                "This creator is already in the pipeline.", {"partner_id": partner.partner_id}
+            ) from exc
+
+    def get(self, brand_id: str, partner_id: str) -> Partner:
+        try:
+            return _partner(PartnerItem.get(_pk(brand_id), f"PARTNER#{partner_id}", consistent_read=True))
+        except DoesNotExist as exc:
+            raise NotFound("No such partner.") from exc
+
+    def list_page(
+        self, brand_id: str, stage: Stage | None, limit: int, cursor: str | None
+    ) -> tuple[list[Partner], str | None]:
+        condition = PartnerItem.gsi1sk.startswith(f"{stage.value}#") if stage else None
+        result = PartnerItem.gsi1.query(  # type: ignore[attr-defined]
+            _list_pk(brand_id),
+            condition,
+            limit=limit,
+            last_evaluated_key=decode_cursor(cursor, _pk(brand_id)),
+        )
+        partners = [_partner(item) for item in result]
+        return partners, encode_cursor(result.last_evaluated_key)
+
+    def all(self, brand_id: str) -> list[Partner]:
+        return [_partner(i) for i in PartnerItem.query(_pk(brand_id), PartnerItem.sk.startswith("PARTNER#"))]
+
+    def move(self, before: Partner, after: Partner, entries: list[TimelineEntry]) -> None:
+        """Save the new stage and its timeline entries in one transaction, if nobody moved it meanwhile."""
+        try:
+            with TransactWrite(connection=self._connection) as tx:
+                tx.save(_item(after), condition=PartnerItem.stage == before.stage.value)
+                for entry in entries:
+                    tx.save(_timeline_item(after.brand_id, after.partner_id, entry))
+        except TransactWriteError as exc:
+            raise Conflict("The partner's stage changed meanwhile; read it again.") from exc
+
+    def save(self, partner: Partner) -> None:
+        _item(partner).save(condition=PartnerItem.pk.exists())
+
+    def add_entries(self, brand_id: str, partner_id: str, entries: list[TimelineEntry]) -> None:
+        with TimelineItem.batch_write() as batch:
+            for entry in entries:
+                batch.save(_timeline_item(brand_id, partner_id, entry))
+
+    def timeline(self, brand_id: str, partner_id: str | None = None) -> list[tuple[str, TimelineEntry]]:
+        """(partner_id, entry) in time order, for one partner or the whole brand."""
+        prefix = f"HISTORY#{partner_id}#" if partner_id else "HISTORY#"
+        items = TimelineItem.query(_pk(brand_id), TimelineItem.sk.startswith(prefix))
+        return sorted(((i.partner_id, _entry(i)) for i in items), key=lambda pe: pe[1].at)
+
+    def email_template(self, brand_id: str, name: str) -> EmailTemplate | None:
+        try:
+            item = EmailTemplateItem.get(_pk(brand_id), f"TEMPLATE#{name}")
+        except DoesNotExist:
+            return None
+        return EmailTemplate(subject=item.subject, text_body=item.text_body, html_body=item.html_body)
+
+    def save_email_template(self, brand_id: str, name: str, template: EmailTemplate) -> None:
+        EmailTemplateItem(
+            pk=_pk(brand_id),
+            sk=f"TEMPLATE#{name}",
+            subject=template.subject,
+            text_body=template.text_body,
+            html_body=template.html_body,
+        ).save()
+
+
+class DynamoRateLimiter:
+    def hit(self, key: str, window_seconds: int, now_epoch: int) -> int:
+        """Count one more request for `key` in its window; the count so far, this one included."""
+        item = RateLimitItem(pk=f"RATE#{key}", sk="RATE")
+        item.update(
+            actions=[
+                RateLimitItem.hits.add(1),
+                RateLimitItem.expires_at.set(now_epoch + window_seconds),
+            ]
+        )
+        return int(item.hits)
