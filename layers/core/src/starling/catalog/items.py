@@ -7,22 +7,16 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from starling.shared.dynamo_items import CoreMeta
+from starling.shared.dynamo_items import CoreMeta, Gsi1
 from starling.shared.settings import get_settings
 
 _settings = get_settings()
 
 
-class ProductsByCreation(GlobalSecondaryIndex["ProductItem"]):
-    class Meta:
-        index_name = "gsi1"
-        projection = AllProjection()
-
-    gsi1pk = UnicodeAttribute(hash_key=True)
-    gsi1sk = UnicodeAttribute(range_key=True)
+class ProductsByCreation(Gsi1["ProductItem"]):
+    """A brand's products, newest first."""
 
 
 class ProductItem(Model):

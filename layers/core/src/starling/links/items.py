@@ -9,22 +9,16 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from starling.shared.dynamo_items import CoreMeta
+from starling.shared.dynamo_items import CoreMeta, Gsi1
 from starling.shared.settings import get_settings
 
 _settings = get_settings()
 
 
-class LinksByPartner(GlobalSecondaryIndex["LinkItem"]):
-    class Meta:
-        index_name = "gsi1"
-        projection = AllProjection()
-
-    gsi1pk = UnicodeAttribute(hash_key=True)
-    gsi1sk = UnicodeAttribute(range_key=True)
+class LinksByPartner(Gsi1["LinkItem"]):
+    """A partner's links."""
 
 
 class LinkItem(Model):

@@ -1,10 +1,17 @@
-"""The environment, read once into a typed settings object."""
+"""The environment, read once into a typed settings object; a function missing a required variable fails
+at start with the names of what is missing, never later with a default that points at the wrong table."""
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
 from functools import lru_cache
+
+REQUIRED = ("TABLE_NAME",)
+
+
+class MissingSettings(RuntimeError):
+    """The function's environment lacks variables it cannot run without."""
 
 
 @dataclass(frozen=True)
@@ -16,13 +23,17 @@ class Settings:
     sender_email: str
 
     @classmethod
-    def from_env(cls) -> Settings:
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if environ is None else environ)
+        missing = [name for name in REQUIRED if not env.get(name)]
+        if missing:
+            raise MissingSettings(f"Missing environment variables: {', '.join(missing)}.")
         return cls(
-            table_name=os.environ.get("TABLE_NAME", "starling-core"),
-            idempotency_table_name=os.environ.get("IDEMPOTENCY_TABLE_NAME", "starling-idempotency"),
-            region=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1",
-            public_base_url=os.environ.get("PUBLIC_BASE_URL", "").rstrip("/"),
-            sender_email=os.environ.get("SENDER_EMAIL", "partners@starling.example.com"),
+            table_name=env["TABLE_NAME"],
+            idempotency_table_name=env.get("IDEMPOTENCY_TABLE_NAME", ""),
+            region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
+            public_base_url=env.get("PUBLIC_BASE_URL", "").rstrip("/"),
+            sender_email=env.get("SENDER_EMAIL", "partners@starling.example.com"),
         )
 
 
