@@ -1,8 +1,9 @@
 """Schemathesis fuzzes every operation of /openapi.json against the local stack, with a brand of its own.
 
 `make test` runs a bounded pass (a fixed seed, 20 cases per operation, no coverage phase: about a
-minute); `make fuzz` adds the coverage phase's boundary and negative cases and runs at least 5,000. The checks: no server error, status codes and content types as documented, and
-responses matching their schemas. Both must end with no failure.
+minute); `make fuzz` adds the coverage phase's boundary and negative cases and runs at least 5,000. The
+checks: no server error, status codes and content types as documented, and responses matching their
+schemas. Both must end with no failure.
 """
 
 from __future__ import annotations
