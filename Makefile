@@ -34,7 +34,7 @@ lint: install
 	uv run --frozen mypy
 
 unit: install
-	$(PYTEST) tests/unit -q
+	$(PYTEST) tests/unit tests/local_cloud -q
 
 infra: install
 	$(PYTEST) tests/infra -q
@@ -48,7 +48,7 @@ e2e: synth
 # At least 5,000 schemathesis cases over every operation, and 8 clients x 500 requests at once.
 fuzz: synth
 	FUZZ_EXAMPLES=150 FUZZ_MIN_CASES=5000 FUZZ_PHASES=examples,coverage,fuzzing,stateful $(PYTEST) tests/e2e/test_fuzz.py -q -s
-	CONCURRENT_REQUESTS=500 $(PYTEST) tests/integration/test_concurrent_invocations.py -q
+	CONCURRENT_REQUESTS=500 $(PYTEST) tests/integration/local_cloud/test_concurrent_invocations.py -q
 
 test: lint unit infra integration e2e
 

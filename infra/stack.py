@@ -9,7 +9,7 @@ from infra.config import StarlingConfig
 from infra.constructs.api import ApiConstruct
 from infra.constructs.data import DataConstruct
 from infra.constructs.email import EmailConstruct
-from infra.constructs.links import LinksConstruct
+from infra.constructs.links.construct import LinksConstruct
 from infra.constructs.monitoring import MonitoringConstruct
 from infra.constructs.runtime import RuntimeConstruct
 from infra.constructs.web import WebConstruct

@@ -14,7 +14,7 @@ import pytest
 from infra.local.cloud import LocalCloud, LocalCloudSettings
 from infra.local.seed import seed_demo_brand
 from infra.local.template import Template
-from tests.integration.proof.stack import synth_proof_stack
+from tests.integration.local_cloud.proof.stack import synth_proof_stack
 from tests.support import ApiClient
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "cdk.out" / "Starling.template.json"

@@ -33,7 +33,7 @@ class ProofStack(cdk.Stack):
             self,
             "ProofFunction",
             runtime=lambda_.Runtime.PYTHON_3_13,
-            handler="tests.integration.proof.handler.lambda_handler",
+            handler="tests.integration.local_cloud.proof.handler.lambda_handler",
             code=lambda_.Code.from_asset(str(HERE), exclude=["__pycache__"]),
             environment={"TABLE_NAME": table.table_name},
         )

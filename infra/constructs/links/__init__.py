@@ -1,0 +1,1 @@
+"""The links capability's infrastructure: the redirect, click capture and counting."""

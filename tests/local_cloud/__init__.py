@@ -1,0 +1,1 @@
+"""Tests of the local cloud itself (infra/local): not product tests."""
