@@ -32,6 +32,7 @@ lint: install
 	uv run --frozen ruff check .
 	uv run --frozen ruff format --check .
 	uv run --frozen mypy
+	uv run --frozen lint-imports
 
 unit: install
 	$(PYTEST) tests/unit tests/local_cloud -q
