@@ -29,6 +29,7 @@ TEMPLATE = REPO_ROOT / "cdk.out" / "Starling.template.json"
 
 
 def _dev(args: argparse.Namespace) -> int:
+    from infra.local import ports
     from infra.local.cloud import LocalCloud, LocalCloudSettings
     from infra.local.seed import seed_demo_brand
 
@@ -36,11 +37,8 @@ def _dev(args: argparse.Namespace) -> int:
         print(f"No template at {TEMPLATE}: run `make synth` first.", file=sys.stderr)
         return 2
     for port in (args.port, args.moto_port):
-        if not _port_free(args.host, port):
-            message = (
-                f"Port {port} on {args.host} is in use (another `make dev`?). Stop it, or set PORT/MOTO_PORT."
-            )
-            print(message, file=sys.stderr)
+        if not ports.is_free(args.host, port):
+            print(ports.in_use_message(args.host, port), file=sys.stderr)
             return 2
     started = time.monotonic()
     cloud = LocalCloud(
@@ -86,17 +84,6 @@ def _dev(args: argparse.Namespace) -> int:
     time.sleep(0.5)
     sys.stdout.flush()
     os._exit(0)
-
-
-def _port_free(host: str, port: int) -> bool:
-    import socket
-
-    with socket.socket() as probe:
-        try:
-            probe.bind((host, port))
-        except OSError:
-            return False
-    return True
 
 
 def _use_target(args: argparse.Namespace) -> None:

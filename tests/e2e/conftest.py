@@ -22,41 +22,59 @@ from tests.support import ApiClient
 REPO = Path(__file__).resolve().parents[2]
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    state_file = tmp_path_factory.mktemp("starling") / "local.json"
+def launch_stack(
+    api_port: int, moto_port: int, state_file: Path, log_path: Path
+) -> tuple[subprocess.Popen[bytes], dict[str, Any]]:
+    """`starling dev` as `make dev` runs it, on the given ports; returns once it serves."""
     env = {
         **os.environ,
-        "PORT": str(_free_port()),
-        "MOTO_PORT": str(_free_port()),
+        "PORT": str(api_port),
+        "MOTO_PORT": str(moto_port),
         "STARLING_STATE_FILE": str(state_file),
     }
-    log = (state_file.parent / "dev.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "infra.cli", "dev"], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT
-    )
+    state_file.unlink(missing_ok=True)
+    with log_path.open("ab") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "infra.cli", "dev"],
+            cwd=REPO,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     started = time.monotonic()
+    while not state_file.exists():
+        if process.poll() is not None or time.monotonic() - started > 120:
+            stop_stack(process)
+            pytest.fail("the local stack did not start: " + log_path.read_text())
+        time.sleep(0.2)
+    state = json.loads(state_file.read_text())
+    assert requests.get(state["api_url"] + "/health", timeout=10).status_code == 200
+    return process, {**state, "state_file": str(state_file), "startup_seconds": time.monotonic() - started}
+
+
+def stop_stack(process: subprocess.Popen[bytes]) -> None:
+    process.send_signal(signal.SIGTERM)
     try:
-        while not state_file.exists():
-            if process.poll() is not None or time.monotonic() - started > 120:
-                pytest.fail("the local stack did not start: " + (state_file.parent / "dev.log").read_text())
-            time.sleep(0.2)
-        state = json.loads(state_file.read_text())
-        assert requests.get(state["api_url"] + "/health", timeout=10).status_code == 200
-        yield {**state, "state_file": str(state_file), "startup_seconds": time.monotonic() - started}
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    folder = tmp_path_factory.mktemp("starling")
+    process, state = launch_stack(free_port(), free_port(), folder / "local.json", folder / "dev.log")
+    try:
+        yield state
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
+        stop_stack(process)
 
 
 @pytest.fixture()
