@@ -10,8 +10,10 @@ import math
 from dataclasses import dataclass
 
 from bench import prices as p
+from infra.config import access_log_line_bytes
 
 MILLION = 1_000_000
+ACCESS_LINE_BYTES = access_log_line_bytes()
 REDIRECT_MEMORY_GB = 256 / 1024
 AGGREGATOR_MEMORY_GB = 1024 / 1024
 EVENTUALLY_CONSISTENT_READ_UNITS = 0.5  # a GetItem of the slug item (well under 4 KB)
@@ -47,6 +49,12 @@ def _redirect_lines(m: Measured, extra_ms: int = 0) -> list[Line]:
     gb_seconds = billed_ms / 1000 * REDIRECT_MEMORY_GB * MILLION
     return [
         Line("API Gateway (HTTP API)", "1 request per redirect", p.APIGW_HTTP_PER_MILLION_REQUESTS),
+        Line(
+            "API access log ingestion",
+            f"{ACCESS_LINE_BYTES} bytes per redirect's access log line (with CloudWatch's 26-byte event "
+            f"overhead) = {ACCESS_LINE_BYTES * MILLION / p.GB:.3f} GB",
+            ACCESS_LINE_BYTES * MILLION / p.GB * p.CLOUDWATCH_LOGS_PER_GB_INGESTED,
+        ),
         Line("redirect Lambda, requests", "1 invocation per redirect", p.LAMBDA_PER_MILLION_REQUESTS),
         Line(
             "redirect Lambda, duration",

@@ -14,6 +14,31 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
+# The HTTP API stage's access log: one line per request, redirects included. No client IP, not even a
+# truncated one (shoppers' IPs are personal data; see docs/decisions.md); abuse is handled by throttling.
+ACCESS_LOG_FORMAT = (
+    '{"requestId":"$context.requestId","route":"$context.routeKey","status":"$context.status",'
+    '"latency":"$context.responseLatency"}'
+)
+# A redirect's line as CloudWatch Logs bills it: the values API Gateway fills in, plus 26 bytes of event
+# overhead that CloudWatch counts per event.
+ACCESS_LOG_EXAMPLE_VALUES = {
+    "$context.requestId": "fYx3kGbDoAMEVkQ=",
+    "$context.routeKey": "GET /{slug}",
+    "$context.status": "302",
+    "$context.responseLatency": "11",
+}
+CLOUDWATCH_EVENT_OVERHEAD_BYTES = 26
+
+
+def access_log_line_bytes() -> int:
+    """The billed size of one redirect's access log line."""
+    line = ACCESS_LOG_FORMAT
+    for variable, value in ACCESS_LOG_EXAMPLE_VALUES.items():
+        line = line.replace(variable, value)
+    return len(line.encode()) + CLOUDWATCH_EVENT_OVERHEAD_BYTES
+
+
 @dataclass(frozen=True)
 class Throttle:
     """API Gateway's token bucket for a route: `rate` requests per second, up to `burst` at once."""

@@ -13,7 +13,7 @@ from aws_cdk import aws_apigatewayv2_integrations as integrations
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from infra.config import StarlingConfig, Throttle
+from infra.config import ACCESS_LOG_FORMAT, StarlingConfig, Throttle
 from infra.constructs.data import DataConstruct
 from infra.constructs.email import EmailConstruct
 from infra.constructs.runtime import RuntimeConstruct
@@ -61,8 +61,7 @@ class ApiConstruct(Construct):
         stage = _stage(self.http_api)
         stage.access_log_settings = apigw.CfnStage.AccessLogSettingsProperty(
             destination_arn=access_logs.log_group_arn,
-            format='{"requestId":"$context.requestId","ip":"$context.identity.sourceIp",'
-            '"route":"$context.routeKey","status":"$context.status","latency":"$context.responseLatency"}',
+            format=ACCESS_LOG_FORMAT,
         )
         stage.default_route_settings = apigw.CfnStage.RouteSettingsProperty(
             throttling_rate_limit=config.api_throttle.rate,

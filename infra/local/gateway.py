@@ -236,7 +236,10 @@ class Gateway:
             "headers": {
                 **{k: v for k, v in headers.items() if k != "cookie"},
                 # API Gateway adds these; here the client talks plain HTTP to this server.
-                "x-forwarded-for": source_ip,
+                # API Gateway appends the peer's address to what the client sent.
+                "x-forwarded-for": ", ".join(
+                    part for part in (headers.get("x-forwarded-for", "").strip(), source_ip) if part
+                ),
                 "x-forwarded-port": str(self.port),
                 "x-forwarded-proto": "http",
             },

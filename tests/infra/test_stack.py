@@ -159,3 +159,16 @@ def test_the_application_form_is_public_and_its_function_can_send_only_as_the_se
         for statement in policies[lid]["Properties"]["PolicyDocument"]["Statement"]:
             if "ses:SendEmail" in statement["Action"]:
                 assert "identity/partners@starling.example.com" in json.dumps(statement["Resource"])
+
+
+def test_the_access_log_keeps_no_client_ip_and_goes_to_a_group_with_retention(template: Template) -> None:
+    stages = template.find_resources("AWS::ApiGatewayV2::Stage")
+    assert stages
+    groups = template.find_resources("AWS::Logs::LogGroup")
+    for lid, stage in stages.items():
+        settings = stage["Properties"]["AccessLogSettings"]
+        log_format = settings["Format"]
+        assert "sourceIp" not in log_format and "identity." not in log_format, lid
+        assert "x-forwarded-for" not in log_format.lower(), lid
+        destination = json.dumps(settings["DestinationArn"])
+        assert any(group in destination for group in groups), lid
