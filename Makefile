@@ -2,9 +2,11 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
-export PATH := $(CURDIR)/.venv/bin:$(HOME)/.local/bin:$(PATH)
 UV_VERSION := 0.13.9
-UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+TOOLS := $(CURDIR)/.venv-tools
+UV := $(TOOLS)/bin/uv
+# The project's own uv first: nothing installed by hand (or ~/.local/bin) is needed.
+export PATH := $(CURDIR)/.venv/bin:$(TOOLS)/bin:$(PATH)
 PYTEST := uv run --frozen pytest -p no:warnings
 
 .PHONY: help install synth dev test lint unit integration infra e2e fuzz bench deploy clean
@@ -14,8 +16,10 @@ help:
 	@echo "make test   install, lint, and run every test suite"
 	@echo "make synth | make deploy | make bench | make fuzz | make lint | make unit | make integration | make infra | make e2e"
 
-.venv/.installed: pyproject.toml uv.lock layers/core/pyproject.toml package.json package-lock.json
-	@python3 -m uv --version >/dev/null 2>&1 || command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet --user "uv==$(UV_VERSION)"
+$(UV): tools/bootstrap_uv.py
+	python3 tools/bootstrap_uv.py $(TOOLS) $(UV_VERSION)
+
+.venv/.installed: $(UV) pyproject.toml uv.lock layers/core/pyproject.toml package.json package-lock.json
 	$(UV) sync --frozen
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
@@ -60,4 +64,4 @@ deploy: synth
 	npx cdk deploy --require-approval broadening
 
 clean:
-	rm -rf cdk.out .starling .venv node_modules
+	rm -rf cdk.out .starling .venv .venv-tools node_modules
