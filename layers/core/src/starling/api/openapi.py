@@ -71,6 +71,8 @@ def document_errors(spec: dict[str, Any], protected_prefix: str) -> dict[str, An
     schemas["GatewayMessage"] = GATEWAY_SCHEMA
     for path, operations in spec.get("paths", {}).items():
         if not path.startswith(protected_prefix):
+            for operation in operations.values():  # public routes take no input Powertools could refuse
+                operation.get("responses", {}).pop("422", None)
             continue
         for method, operation in operations.items():
             statuses = dict(_ALWAYS)
