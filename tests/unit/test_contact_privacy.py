@@ -26,7 +26,6 @@ from starling.discovery.model import (
 from starling.discovery.service import creator_id_for
 from starling.identity.model import Brand
 from starling.recruiting import service as recruiting
-from starling.recruiting.application_service import submit_application
 from starling.recruiting.applications import application_url, creator_from_application, prefill
 from starling.recruiting.model import (
     Partner,
@@ -39,13 +38,9 @@ from starling.recruiting.model import (
 from starling.recruiting.outreach import RenderedEmail, network_notice, with_notice
 from starling.recruiting.pipeline import Stage
 from starling.shared.errors import Invalid, NotFound
-from tests.unit.fakes import (
-    InMemoryCreatorRepository,
-    InMemoryIdentityRepository,
-    InMemoryPartnerRepository,
-    RecordingEmailSender,
-    UnlimitedRateLimiter,
-)
+from tests.fakes.recruiting import InMemoryPartnerRepository, UnlimitedRateLimiter
+from tests.fakes.shared import RecordingEmailSender
+from tests.unit.fakes import InMemoryCreatorRepository, InMemoryIdentityRepository
 
 NOW = datetime(2026, 11, 29, 9, tzinfo=UTC)
 ZOE_ID = creator_id_for("tiktok", "zoe.cooks")
@@ -235,7 +230,7 @@ class World:
     def apply(self, brand_id: str, email: str = ZOE_EMAIL) -> None:
         form = {"name": "Zoë Martin", "email": email, "platform_1": "tiktok", "handle_1": "zoe.cooks",
                 "accept_terms": "on", "network_opt_in": "on"}  # fmt: skip
-        submit_application(
+        recruiting.submit_application(
             self.identity, self.creators, self.partners, UnlimitedRateLimiter(), self.email, brand_id, form,
             "203.0.113.9",
         )  # fmt: skip
