@@ -47,7 +47,8 @@ class InMemoryPartnerRepository:
         self.entries.extend((brand_id, partner_id, entry) for entry in entries)
 
     def timeline(self, brand_id: str, partner_id: str | None = None) -> list[tuple[str, TimelineEntry]]:
-        return [(p, e) for b, p, e in self.entries if b == brand_id and partner_id in (None, p)]
+        found = [(p, e) for b, p, e in self.entries if b == brand_id and partner_id in (None, p)]
+        return sorted(found, key=lambda pe: pe[1].at)
 
     def email_template(self, brand_id: str, name: str) -> EmailTemplate | None:
         return self.templates.get((brand_id, name))

@@ -203,12 +203,12 @@ def handle_patch_partner(partner_id: str, body: PartnerPatch) -> PartnerOut:
 @requires(Area.PARTNERS, write=True)
 def handle_move_stage(partner_id: str, body: StageMove) -> PartnerOut:
     caller = principal(router)
-    brand = DynamoIdentityRepository().get_brand(caller.brand_id)
     partner = recruiting.move_stage(
         DynamoPartnerRepository(),
         DynamoCreatorRepository(),
+        DynamoIdentityRepository(),
         _email(),
-        brand,
+        caller.brand_id,
         partner_id,
         body.stage,
         recruiting.actor_of(caller),

@@ -41,7 +41,8 @@ class World:
 
     def move(self, to_stage: str, send_email: bool = False) -> Partner:
         return recruiting.move_stage(
-            self.partners, self.creators, self.email, BRAND, partner_id_for(MAYA_ID), to_stage, ACTOR, None,
+            self.partners, self.creators, self.identity, self.email, BRAND.brand_id, partner_id_for(MAYA_ID),
+            to_stage, ACTOR, None,
             send_email=send_email, public_base_url="https://go.acme.example",
         )  # fmt: skip
 

@@ -178,8 +178,9 @@ class _Outreach:
 def move_stage(
     partners: PartnerRepository,
     creators: CreatorRepository,
+    identity: IdentityRepository,
     email: EmailSender,
-    brand: Brand,
+    brand_id: str,
     partner_id: str,
     to_stage: str,
     actor: str,
@@ -191,11 +192,12 @@ def move_stage(
 
     The email goes to the partner's address, or, for a network creator who has not applied to the brand,
     from Starling to the address in the network, which the brand never sees. Its link is the brand's form
-    with the creator's account filled in (`public_base_url` is where the form is served). The email is
+    with the creator's account filled in (`public_base_url` is where the form is served), and it speaks for
+    the brand read from `identity`. The email is
     prepared first (a partner without an address is refused before anything changes), sent only after the
     move is committed (a concurrent move is a Conflict and sends nothing), then added to the timeline.
     """
-    partner = partners.get(brand.brand_id, partner_id)
+    partner = partners.get(brand_id, partner_id)
     target = parse_stage(to_stage)
     check_move(partner.stage, target)
     change = move_partner(partner_id, partner.stage, target, actor, clock.now(), note)
@@ -205,13 +207,14 @@ def move_stage(
             raise Invalid(
                 "An outreach email goes with a move to contacted.", {"send_email": "only for contacted"}
             )
+        brand = identity.get_brand(brand_id)
         outreach = _prepare_outreach(partners, creators, brand, partner, public_base_url)
     after = replace(partner, stage=target, stage_entered_at=change.at, updated_at=change.at)
     partners.move(partner, after, [TimelineEntry.of_change(change)])
     if outreach is not None:
         message_id = email.send(outreach.email)
-        partners.add_entries(brand.brand_id, partner_id, [outreach.entry(actor, message_id)])
-    return partner_view(after, brand.brand_id)
+        partners.add_entries(brand_id, partner_id, [outreach.entry(actor, message_id)])
+    return partner_view(after, brand_id)
 
 
 def _prepare_outreach(
