@@ -111,16 +111,22 @@ def _bundling(local: ILocalBundling) -> BundlingOptions:
     return BundlingOptions(image=DockerImage.from_registry("local-bundling-only"), local=local)
 
 
+# Modules of the `functions` package that every function's asset carries: the package itself, and the one
+# HTML page shell (standard library only) that the public pages and the redirect's 404 and 410 share.
+_FUNCTIONS_COMMON = ("__init__.py", "page_shell.py")
+
+
 def function_code(name: str) -> lambda_.Code:
-    """A function's asset: the `functions` package with only this function's subpackage."""
+    """A function's asset: the `functions` package with its common modules and this function's subpackage."""
     package = REPO_ROOT / "functions"
     source = package / name
+    common = [package / module for module in _FUNCTIONS_COMMON]
     return lambda_.Code.from_asset(
         str(source),
         asset_hash_type=AssetHashType.CUSTOM,
-        asset_hash=_tree_hash(package / "__init__.py", source),
+        asset_hash=_tree_hash(*common, source),
         bundling=_bundling(
-            _CopyInto([(package / "__init__.py", "functions/__init__.py"), (source, f"functions/{name}")])
+            _CopyInto([(path, f"functions/{path.name}") for path in common] + [(source, f"functions/{name}")])
         ),
     )
 

@@ -9,16 +9,13 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from functions.page_shell import message_page
+from functions.public.pages import render_application_page, render_thank_you_page
 from starling.discovery.repository import DynamoCreatorRepository
 from starling.identity.repository import DynamoIdentityRepository
-from starling.recruiting.application_service import TooManySubmissions, brand_for_form, submit_application
-from starling.recruiting.applications import (
-    SpamRejected,
-    prefill,
-    render_application_page,
-    render_thank_you_page,
-)
+from starling.recruiting.applications import SpamRejected, prefill
 from starling.recruiting.repository import DynamoPartnerRepository, DynamoRateLimiter
+from starling.recruiting.service import TooManySubmissions, brand_for_form, submit_application
 from starling.shared.email import SesEmailSender
 from starling.shared.errors import Invalid, NotFound
 from starling.shared.observability import logger, metrics
@@ -44,15 +41,7 @@ def _html(status: int, body: str) -> Response:
 
 
 def _message_page(status: int, title: str, text: str) -> Response:
-    from html import escape
-
-    return _html(
-        status,
-        "<!doctype html><html lang=en><meta charset=utf-8>"
-        '<meta name=viewport content="width=device-width,initial-scale=1">'
-        f"<title>{escape(title)}</title><main style='max-width:36rem;margin:2rem auto;padding:1rem;"
-        f"font:16px/1.5 system-ui,sans-serif'><h1>{escape(title)}</h1><p>{escape(text)}</p></main>",
-    )
+    return _html(status, message_page(title, text))
 
 
 @app.get("/apply/<brand_slug>")

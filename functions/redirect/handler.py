@@ -14,12 +14,12 @@ from __future__ import annotations
 import os
 import sys
 import time
-from html import escape
 from typing import Any
 
 import boto3
 from botocore.config import Config
 
+from functions.page_shell import message_page
 from starling.links.click_secret import ClickKeys, ClickSecret
 from starling.links.clicks import (
     Click,
@@ -43,13 +43,6 @@ _store = RedirectStore(boto3.client("dynamodb", config=_client_config), _TABLE_N
 _secret = ClickSecret(boto3.client("secretsmanager", config=_client_config), _CLICK_SECRET_ID)
 _cache: dict[str, tuple[float, RedirectEntry | None]] = {}
 
-_PAGE = (
-    "<!doctype html><html lang=en><meta charset=utf-8>"
-    '<meta name=viewport content="width=device-width,initial-scale=1"><title>{title}</title>'
-    '<main style="max-width:30rem;margin:3rem auto;padding:1rem;font:17px/1.5 system-ui,sans-serif">'
-    "<h1 style='font-size:1.4rem'>{title}</h1><p>{text}</p></main>"
-)
-
 
 def _page(status: int, title: str, text: str) -> dict[str, Any]:
     return {
@@ -59,7 +52,7 @@ def _page(status: int, title: str, text: str) -> dict[str, Any]:
             "Cache-Control": "no-store",
             "X-Robots-Tag": "noindex",
         },
-        "body": _PAGE.format(title=escape(title), text=escape(text)),
+        "body": message_page(title, text),
     }
 
 

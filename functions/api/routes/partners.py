@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from functions.api.schemas import MULTILINE, Page, StrictBody
 from starling.api.auth import principal, requires
@@ -18,9 +19,7 @@ from starling.discovery.repository import DynamoCreatorRepository
 from starling.identity.repository import DynamoIdentityRepository
 from starling.identity.roles import Area
 from starling.recruiting import service as recruiting
-from starling.recruiting.model import Partner, TimelineEntry, partner_as_seen_by
-from starling.recruiting.outreach import EmailTemplate, validate_template
-from starling.recruiting.pipeline import is_overdue
+from starling.recruiting.model import EmailTemplate
 from starling.recruiting.repository import DynamoPartnerRepository
 from starling.shared.email import SesEmailSender
 from starling.shared.errors import Invalid
@@ -68,6 +67,9 @@ class StageMove(StrictBody):
 
 
 class PartnerOut(BaseModel):
+    """A partner as the calling brand sees it (the services apply discovery's `partner_as_seen_by`)."""
+
+    model_config = ConfigDict(from_attributes=True)
     partner_id: str
     creator_id: str
     platform: str
@@ -84,30 +86,9 @@ class PartnerOut(BaseModel):
     created_at: datetime
     updated_at: datetime
 
-    @classmethod
-    def of(cls, partner: Partner, viewer_brand_id: str) -> PartnerOut:
-        """The partner as the calling brand may see it (the discovery rule, `partner_as_seen_by`)."""
-        p = partner_as_seen_by(partner, viewer_brand_id)
-        return cls(
-            partner_id=p.partner_id,
-            creator_id=p.creator_id,
-            platform=p.platform,
-            handle=p.handle,
-            display_name=p.display_name,
-            email=p.email,
-            contact_via_network=p.network_contact_id is not None,
-            stage=p.stage.value,
-            stage_entered_at=p.stage_entered_at,
-            owner=p.owner,
-            follow_up_on=p.follow_up_on,
-            overdue=is_overdue(p.follow_up_on, recruiting.today(), p.stage),
-            notes=p.notes,
-            created_at=p.created_at,
-            updated_at=p.updated_at,
-        )
-
 
 class TimelineEntryOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
     kind: str
     at: datetime
     actor: str
@@ -118,26 +99,12 @@ class TimelineEntryOut(BaseModel):
     email_subject: str | None
     message_id: str | None
 
-    @classmethod
-    def of(cls, e: TimelineEntry) -> TimelineEntryOut:
-        return cls(
-            kind=e.kind,
-            at=e.at,
-            actor=e.actor,
-            from_stage=e.from_stage.value if e.from_stage else None,
-            to_stage=e.to_stage.value if e.to_stage else None,
-            note=e.note,
-            email_to=e.email_to,
-            email_subject=e.email_subject,
-            message_id=e.message_id,
-        )
-
 
 class HistoryOut(BaseModel):
     items: list[TimelineEntryOut]
 
 
-class ConversionOut(BaseModel):
+class StageConversionOut(BaseModel):
     model_config = {"populate_by_name": True}
     from_stage: str = Field(alias="from")
     to_stage: str = Field(alias="to")
@@ -159,6 +126,7 @@ class TemplateIn(StrictBody):
 
 
 class TemplateOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
     name: str
     subject: str
     text_body: str
@@ -194,7 +162,7 @@ def handle_create_partner(body: PartnerCreate) -> PartnerOut:
         recruiting.actor_of(caller),
         body.note,
     )
-    return PartnerOut.of(partner, caller.brand_id)
+    return PartnerOut.model_validate(partner, from_attributes=True)
 
 
 @router.get("/v1/partners", summary="The brand's partners, optionally at one stage")
@@ -208,7 +176,7 @@ def handle_list_partners(
     partners, next_cursor = recruiting.list_partners(
         DynamoPartnerRepository(), caller.brand_id, stage, clamp_limit(limit), cursor
     )
-    items = [PartnerOut.of(p, caller.brand_id) for p in partners]
+    items = [PartnerOut.model_validate(p, from_attributes=True) for p in partners]
     return Page[PartnerOut](items=items, next_cursor=next_cursor)
 
 
@@ -217,7 +185,7 @@ def handle_list_partners(
 def handle_get_partner(partner_id: str) -> PartnerOut:
     caller = principal(router)
     partner = recruiting.get_partner(DynamoPartnerRepository(), caller.brand_id, partner_id)
-    return PartnerOut.of(partner, caller.brand_id)
+    return PartnerOut.model_validate(partner, from_attributes=True)
 
 
 @router.patch("/v1/partners/<partner_id>", summary="Assign an owner, set a follow-up date, keep notes")
@@ -225,10 +193,8 @@ def handle_get_partner(partner_id: str) -> PartnerOut:
 def handle_patch_partner(partner_id: str, body: PartnerPatch) -> PartnerOut:
     caller = principal(router)
     changes = body.model_dump(exclude_unset=True)
-    return PartnerOut.of(
-        recruiting.update_partner(DynamoPartnerRepository(), caller.brand_id, partner_id, changes),
-        caller.brand_id,
-    )
+    partner = recruiting.update_partner(DynamoPartnerRepository(), caller.brand_id, partner_id, changes)
+    return PartnerOut.model_validate(partner, from_attributes=True)
 
 
 @router.post(
@@ -237,12 +203,12 @@ def handle_patch_partner(partner_id: str, body: PartnerPatch) -> PartnerOut:
 @requires(Area.PARTNERS, write=True)
 def handle_move_stage(partner_id: str, body: StageMove) -> PartnerOut:
     caller = principal(router)
-    brand = DynamoIdentityRepository().get_brand(caller.brand_id)
     partner = recruiting.move_stage(
         DynamoPartnerRepository(),
         DynamoCreatorRepository(),
+        DynamoIdentityRepository(),
         _email(),
-        brand,
+        caller.brand_id,
         partner_id,
         body.stage,
         recruiting.actor_of(caller),
@@ -250,7 +216,7 @@ def handle_move_stage(partner_id: str, body: StageMove) -> PartnerOut:
         send_email=body.send_email,
         public_base_url=public_base_url(router.current_event),
     )
-    return PartnerOut.of(partner, caller.brand_id)
+    return PartnerOut.model_validate(partner, from_attributes=True)
 
 
 @router.get("/v1/partners/<partner_id>/history", summary="Stage moves and emails, oldest first")
@@ -258,7 +224,7 @@ def handle_move_stage(partner_id: str, body: StageMove) -> PartnerOut:
 def handle_partner_history(partner_id: str) -> HistoryOut:
     caller = principal(router)
     entries = recruiting.history(DynamoPartnerRepository(), caller.brand_id, partner_id)
-    return HistoryOut(items=[TimelineEntryOut.of(e) for e in entries])
+    return HistoryOut(items=[TimelineEntryOut.model_validate(e, from_attributes=True) for e in entries])
 
 
 @router.get("/v1/pipeline", summary="Count per stage, stage-to-stage conversion, median days in stage")
@@ -273,15 +239,17 @@ def handle_pipeline() -> PipelineOut:
 def handle_get_template(name: str) -> TemplateOut:
     caller = principal(router)
     template = recruiting.template_for(DynamoPartnerRepository(), caller.brand_id, name)
-    return TemplateOut(name=name, **template.__dict__)
+    return TemplateOut.model_validate({"name": name, **asdict(template)})
 
 
 @router.put("/v1/email-templates/<name>", summary="Set an outreach template: $first_name, $brand_name, ...")
 @requires(Area.PARTNERS, write=True)
 def handle_put_template(name: str, body: TemplateIn) -> TemplateOut:
     caller = principal(router)
-    repo = DynamoPartnerRepository()
-    recruiting.template_for(repo, caller.brand_id, name)  # 404 for a name that is not a template
-    template = validate_template(EmailTemplate(body.subject, body.text_body, body.html_body))
-    repo.save_email_template(caller.brand_id, name, template)
-    return TemplateOut(name=name, **template.__dict__)
+    template = recruiting.set_template(
+        DynamoPartnerRepository(),
+        caller.brand_id,
+        name,
+        EmailTemplate(body.subject, body.text_body, body.html_body),
+    )
+    return TemplateOut.model_validate({"name": name, **asdict(template)})

@@ -1,10 +1,12 @@
-"""The public application form at /apply/{brand_slug}: reading a submission, spam checks, and the HTML.
+"""The public application form at /apply/{brand_slug}: reading a submission and its spam checks.
 
 `parse_application` turns a posted form (as `urllib.parse.parse_qs` gives it, or single strings) into an
-`Application`, or raises `Invalid` whose details name every field at fault, ready for
-`render_application_page(errors=..., values=...)`. A filled honeypot raises `SpamRejected`; answer it with
-the thank-you page and store nothing, so a bot learns nothing. The page works without JavaScript, gives
-every input a label, and is readable at 360 px; every value shown is HTML-escaped.
+`Application`, or raises `Invalid` whose details name every field at fault, ready for the public function's
+`render_application_page(errors=..., values=...)` (functions/public/pages.py). A filled honeypot raises
+`SpamRejected`; answer it with the thank-you page and store nothing, so a bot learns nothing.
+
+Throwaway inboxes are the maintained `disposable-email-domains` list (thousands of domains, kept current by
+upgrading the package); an address at one of them, or at a subdomain of one, is refused.
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
-from html import escape
-from typing import Any
 from urllib.parse import quote, urlencode
+
+from disposable_email_domains import blocklist as _disposable_domains
 
 from starling.discovery.creators import (
     MAX_FOLLOWERS,
@@ -44,32 +46,8 @@ MAX_HANDLE_LENGTH = 100
 RATE_LIMIT_PER_WINDOW = 5  # submissions per source per window
 RATE_LIMIT_WINDOW_SECONDS = 3600
 
-# Throwaway-inbox services; an address at one of these (or a subdomain) is refused.
-DISPOSABLE_EMAIL_DOMAINS = frozenset(
-    {
-        "10minutemail.com",
-        "discard.email",
-        "dispostable.com",
-        "emailondeck.com",
-        "fakeinbox.com",
-        "getnada.com",
-        "guerrillamail.com",
-        "guerrillamail.net",
-        "guerrillamail.org",
-        "maildrop.cc",
-        "mailinator.com",
-        "mailnesia.com",
-        "mintemail.com",
-        "sharklasers.com",
-        "spamgourmet.com",
-        "temp-mail.org",
-        "tempmail.com",
-        "tempr.email",
-        "throwawaymail.com",
-        "trashmail.com",
-        "yopmail.com",
-    }
-)
+# Throwaway-inbox services, from the maintained list; an address at one of these (or a subdomain) is refused.
+DISPOSABLE_EMAIL_DOMAINS: frozenset[str] = frozenset(_disposable_domains)
 # Top-level domains that never receive mail (RFC 2606, RFC 6761).
 _RESERVED_TLDS = frozenset({"test", "example", "invalid", "localhost", "local"})
 _HANDLE_RE = re.compile(r"^[\w.\-]+$")
@@ -100,15 +78,17 @@ class Application:
     network_opt_in: bool
 
 
-def _value(form: Mapping[str, str | list[str]], name: str) -> str:
+def form_value(form: Mapping[str, str | list[str]], name: str) -> str:
+    """The field's value as one string (the first when the form repeats it)."""
     raw = form.get(name, "")
     if isinstance(raw, list):
         raw = raw[0] if raw else ""
     return str(raw)
 
 
-def _checked(form: Mapping[str, str | list[str]], name: str) -> bool:
-    return _value(form, name).strip().lower() in ("on", "yes", "true", "1")
+def is_checked(form: Mapping[str, str | list[str]], name: str) -> bool:
+    """A checkbox's state, as browsers send it (`on`) or as people type it."""
+    return form_value(form, name).strip().lower() in ("on", "yes", "true", "1")
 
 
 def check_email(value: str) -> str:
@@ -132,9 +112,9 @@ def _parse_handles(
     handles: dict[tuple[Platform, str], ApplicantHandle] = {}
     for i in range(1, HANDLE_ROWS + 1):
         raw_platform, raw_handle, raw_followers = (
-            _value(form, f"platform_{i}").strip(),
-            _value(form, f"handle_{i}").strip(),
-            _value(form, f"followers_{i}").strip(),
+            form_value(form, f"platform_{i}").strip(),
+            form_value(form, f"handle_{i}").strip(),
+            form_value(form, f"followers_{i}").strip(),
         )
         if not raw_handle and not raw_followers:
             continue
@@ -166,18 +146,18 @@ def parse_application(form: Mapping[str, str | list[str]]) -> Application:
 
     Error details map a form field name (`name`, `email`, `handle_1` …) to a sentence for the applicant.
     """
-    if _value(form, HONEYPOT_FIELD).strip():
+    if form_value(form, HONEYPOT_FIELD).strip():
         raise SpamRejected("The submission was refused.", {HONEYPOT_FIELD: "must be empty"})
 
     errors: dict[str, str] = {}
-    name = " ".join(clean_text(_value(form, "name")).split())
+    name = " ".join(clean_text(form_value(form, "name")).split())
     if not name:
         errors["name"] = "Enter your name."
     elif len(name) > MAX_NAME_LENGTH:
         errors["name"] = f"Use at most {MAX_NAME_LENGTH} characters."
 
     email = ""
-    raw_email = _value(form, "email").strip()
+    raw_email = form_value(form, "email").strip()
     if not raw_email:
         errors["email"] = "Enter your email address."
     else:
@@ -190,22 +170,22 @@ def parse_application(form: Mapping[str, str | list[str]]) -> Application:
 
     niches: tuple[str, ...] = ()
     try:
-        niches = parse_tags(_value(form, "niches"), "niches", MAX_NICHES, 50)
+        niches = parse_tags(form_value(form, "niches"), "niches", MAX_NICHES, 50)
     except Invalid as exc:
         errors["niches"] = exc.message
 
     country: str | None = None
-    if _value(form, "country").strip():
+    if form_value(form, "country").strip():
         try:
-            country = normalise_country(_value(form, "country"))
+            country = normalise_country(form_value(form, "country"))
         except Invalid:
             errors["country"] = "Use a two-letter country code, like US or GB."
 
-    pitch = clean_text(_value(form, "pitch"), multiline=True)
+    pitch = clean_text(form_value(form, "pitch"), multiline=True)
     if len(pitch) > MAX_PITCH_LENGTH:
         errors["pitch"] = f"Keep it to {MAX_PITCH_LENGTH} characters (you have {len(pitch)})."
 
-    accepted_terms = _checked(form, "accept_terms")
+    accepted_terms = is_checked(form, "accept_terms")
     if not accepted_terms:
         errors["accept_terms"] = "Please accept the terms to apply."
 
@@ -219,7 +199,7 @@ def parse_application(form: Mapping[str, str | list[str]]) -> Application:
         country=country,
         pitch=pitch,
         accepted_terms=accepted_terms,
-        network_opt_in=_checked(form, "network_opt_in"),
+        network_opt_in=is_checked(form, "network_opt_in"),
     )
 
 
@@ -282,198 +262,3 @@ def rate_limit_key(
     window = int(now.timestamp()) // window_seconds
     digest = hashlib.sha256(source_ip.strip().encode("utf-8")).hexdigest()[:32]
     return f"apply#{brand_slug}#{digest}#{window}"
-
-
-# --- HTML --------------------------------------------------------------------------------------------
-
-_CSS = """
-*{box-sizing:border-box}
-body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1a1a1a;
-background:#f6f6f4}
-main{max-width:36rem;margin:0 auto;padding:1rem}
-h1{font-size:1.5rem;line-height:1.25;margin:.5rem 0 1rem}
-label{display:block;font-weight:600;margin:1rem 0 .25rem}
-.hint{display:block;font-size:.875rem;color:#555;margin:-.125rem 0 .25rem}
-input[type=text],input[type=email],select,textarea{display:block;width:100%;min-height:44px;padding:.5rem;
-font:inherit;border:1px solid #767676;border-radius:6px;background:#fff}
-textarea{min-height:7rem}
-input:focus,select:focus,textarea:focus,button:focus{outline:3px solid #1d4ed8;outline-offset:1px}
-fieldset{border:1px solid #ccc;border-radius:6px;margin:1rem 0;padding:.25rem .75rem .75rem}
-legend{font-weight:600;padding:0 .25rem}
-.check{display:flex;gap:.5rem;align-items:flex-start;margin:1rem 0}
-.check input{width:1.5rem;height:1.5rem;margin:0;flex:none}
-.check label{margin:0;font-weight:400}
-.error{color:#b00020;font-size:.9375rem;margin:.25rem 0 0}
-[aria-invalid=true]{border-color:#b00020;border-width:2px}
-.summary{border:2px solid #b00020;border-radius:6px;padding:.75rem;background:#fff}
-.summary a{color:#b00020}
-button{display:block;width:100%;min-height:48px;margin:1.5rem 0;font:inherit;font-weight:600;color:#fff;
-background:#1d4ed8;border:0;border-radius:6px}
-.hp{position:absolute;left:-10000px;top:auto;width:1px;height:1px;overflow:hidden}
-"""
-
-_FIELD_LABELS = {
-    "name": "Your name",
-    "email": "Email",
-    "niches": "Your niches",
-    "country": "Country",
-    "pitch": "A short pitch",
-    "accept_terms": "Terms",
-}
-
-
-def _page(title: str, body: str) -> str:
-    return (
-        "<!DOCTYPE html>\n"
-        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{escape(title)}</title>\n<style>{_CSS}</style>\n</head>\n"
-        f"<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n"
-    )
-
-
-def _label_for(field_name: str) -> str:
-    if field_name in _FIELD_LABELS:
-        return _FIELD_LABELS[field_name]
-    kind, _, number = field_name.partition("_")
-    return f"Account {number}: {kind}" if number else field_name
-
-
-class _Form:
-    """Renders fields with their labels, current values and error messages, all escaped."""
-
-    def __init__(self, errors: Mapping[str, str], values: Mapping[str, str | list[str]]) -> None:
-        self.errors = errors
-        self.values = values
-
-    def value(self, name: str) -> str:
-        return escape(_value(self.values, name))
-
-    def error_attrs(self, name: str, hint_id: str | None = None) -> str:
-        described = [i for i in (hint_id, f"{name}-error" if name in self.errors else None) if i]
-        attrs = f' aria-describedby="{" ".join(described)}"' if described else ""
-        return attrs + (' aria-invalid="true"' if name in self.errors else "")
-
-    def error(self, name: str) -> str:
-        if name not in self.errors:
-            return ""
-        return f'<p class="error" id="{name}-error">{escape(str(self.errors[name]))}</p>'
-
-    def text(self, name: str, label: str, kind: str = "text", hint: str = "", extra: str = "") -> str:
-        hint_html = f'<span class="hint" id="{name}-hint">{escape(hint)}</span>' if hint else ""
-        return (
-            f'<label for="{name}">{escape(label)}</label>{hint_html}'
-            f'<input type="{kind}" id="{name}" name="{name}" value="{self.value(name)}"'
-            f"{self.error_attrs(name, f'{name}-hint' if hint else None)}{extra}>"
-            f"{self.error(name)}"
-        )
-
-    def textarea(self, name: str, label: str, hint: str, maxlength: int) -> str:
-        return (
-            f'<label for="{name}">{escape(label)}</label>'
-            f'<span class="hint" id="{name}-hint">{escape(hint)}</span>'
-            f'<textarea id="{name}" name="{name}" maxlength="{maxlength}"'
-            f"{self.error_attrs(name, f'{name}-hint')}>{self.value(name)}</textarea>"
-            f"{self.error(name)}"
-        )
-
-    def platform_select(self, name: str, label: str) -> str:
-        chosen = _value(self.values, name).strip().lower()
-        options = ['<option value="">Choose…</option>'] + [
-            f'<option value="{p.value}"{" selected" if p.value == chosen else ""}>'
-            f"{_PLATFORM_NAMES[p]}</option>"
-            for p in Platform
-        ]
-        return (
-            f'<label for="{name}">{escape(label)}</label>'
-            f'<select id="{name}" name="{name}"{self.error_attrs(name)}>{"".join(options)}</select>'
-            f"{self.error(name)}"
-        )
-
-    def checkbox(self, name: str, label: str, required: bool = False) -> str:
-        checked = " checked" if _checked(self.values, name) else ""
-        req = " required" if required else ""
-        return (
-            f'<div class="check"><input type="checkbox" id="{name}" name="{name}" value="yes"'
-            f"{checked}{req}{self.error_attrs(name)}>"
-            f'<label for="{name}">{escape(label)}</label></div>{self.error(name)}'
-        )
-
-
-_PLATFORM_NAMES = {
-    Platform.INSTAGRAM: "Instagram",
-    Platform.TIKTOK: "TikTok",
-    Platform.YOUTUBE: "YouTube",
-    Platform.TWITCH: "Twitch",
-    Platform.PINTEREST: "Pinterest",
-    Platform.X: "X (Twitter)",
-    Platform.BLOG: "Blog",
-}
-
-
-def render_application_page(
-    brand_name: str,
-    brand_slug: str,
-    errors: Mapping[str, Any] | None = None,
-    values: Mapping[str, str | list[str]] | None = None,
-) -> str:
-    """The application form as a complete HTML document, with errors next to their fields when given."""
-    errors = {k: str(v) for k, v in (errors or {}).items() if k != HONEYPOT_FIELD}
-    form = _Form(errors, values or {})
-    brand = escape(brand_name)
-    summary = ""
-    if errors:
-        items = "".join(
-            f'<li><a href="#{escape(k)}">{escape(_label_for(k))}: {escape(v)}</a></li>'
-            for k, v in errors.items()
-        )
-        summary = (
-            '<div class="summary" role="alert" aria-labelledby="summary-title">'
-            f'<h2 id="summary-title">Please check {len(errors)} field{"s" if len(errors) != 1 else ""}</h2>'
-            f"<ul>{items}</ul></div>"
-        )
-    accounts = "".join(
-        f"<fieldset><legend>Account {i}{'' if i == 1 else ' (optional)'}</legend>"
-        + form.platform_select(f"platform_{i}", "Platform")
-        + form.text(
-            f"handle_{i}", "Handle", hint="Without the @", extra=' autocapitalize="none" spellcheck="false"'
-        )
-        + form.text(
-            f"followers_{i}", "Followers", hint="For example 12500 or 12.5k", extra=' inputmode="numeric"'
-        )
-        + "</fieldset>"
-        for i in range(1, HANDLE_ROWS + 1)
-    )
-    country = form.text(
-        "country", "Country", hint="Two-letter code, for example US or GB", extra=' autocomplete="country"'
-    )
-    body = f"""<h1>Apply to partner with {brand}</h1>
-<p>Tell us about yourself and your accounts. It takes about two minutes.</p>
-{summary}
-<form method="post" action="/apply/{escape(quote(brand_slug, safe=""))}" novalidate>
-{form.text("name", "Your name", extra=' autocomplete="name" required')}
-{form.text("email", "Email", kind="email", extra=' autocomplete="email" required')}
-{accounts}
-{form.text("niches", "Your niches", hint="Separate with commas, for example skincare, travel")}
-{country}
-{form.textarea("pitch", "A short pitch", f"Up to {MAX_PITCH_LENGTH} characters", MAX_PITCH_LENGTH)}
-{form.checkbox("accept_terms", f"I accept the partner program terms of {brand_name}", required=True)}
-{form.checkbox("network_opt_in", "Let other brands on Starling find my profile")}
-<div class="hp" aria-hidden="true">
-<label for="{HONEYPOT_FIELD}">Leave this field empty</label>
-<input type="text" id="{HONEYPOT_FIELD}" name="{HONEYPOT_FIELD}" value="" tabindex="-1" autocomplete="off">
-</div>
-<button type="submit">Send my application</button>
-</form>"""
-    return _page(f"Apply to {brand_name}", body)
-
-
-def render_thank_you_page(brand_name: str, applicant_name: str | None = None) -> str:
-    """The page after a submission (also after a refused spam one, so bots learn nothing)."""
-    greeting = f"Thank you, {escape(applicant_name)}!" if applicant_name else "Thank you!"
-    body = (
-        f"<h1>{greeting}</h1>\n"
-        f"<p>Your application to {escape(brand_name)} is in. We have sent you an email to confirm it, "
-        "and the team will be in touch.</p>"
-    )
-    return _page(f"Application sent to {brand_name}", body)

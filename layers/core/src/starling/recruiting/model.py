@@ -9,14 +9,59 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Any
+from enum import StrEnum
+from typing import Any, Protocol
 
 from starling.discovery.creators import Creator
 from starling.discovery.model import brand_owner, contact_shown, without_contact
-from starling.recruiting.pipeline import Stage, StageChange, clean_note
 from starling.shared.errors import Invalid
 
 MAX_OWNER_LENGTH = 200
+MAX_NOTE_LENGTH = 2000
+
+
+class Stage(StrEnum):
+    """Where a partner is in the pipeline; the moves between stages are the rules of `pipeline`."""
+
+    PROSPECT = "prospect"
+    CONTACTED = "contacted"
+    NEGOTIATING = "negotiating"
+    APPLIED = "applied"
+    APPROVED = "approved"
+    ONBOARDING = "onboarding"
+    ACTIVE = "active"
+    PAUSED = "paused"
+    DECLINED = "declined"
+    OFFBOARDED = "offboarded"
+
+
+@dataclass(frozen=True)
+class StageChange:
+    """One move in a partner's history. `from_stage` is None for the entry into the pipeline."""
+
+    partner_id: str
+    from_stage: Stage | None
+    to_stage: Stage
+    actor: str
+    at: datetime
+    note: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "partner_id": self.partner_id,
+            "from_stage": self.from_stage.value if self.from_stage else None,
+            "to_stage": self.to_stage.value,
+            "actor": self.actor,
+            "at": self.at.isoformat(),
+            "note": self.note,
+        }
+
+
+def clean_note(note: str | None) -> str:
+    text = "".join(ch for ch in (note or "") if ch in "\n\t" or ch.isprintable()).strip()
+    if len(text) > MAX_NOTE_LENGTH:
+        raise Invalid(f"A note is at most {MAX_NOTE_LENGTH} characters.", {"note": f"over {MAX_NOTE_LENGTH}"})
+    return text
 
 
 def partner_id_for(creator_id: str) -> str:
@@ -41,6 +86,18 @@ class Partner:
     follow_up_on: date | None = None
     notes: str = ""
     network_contact_id: str | None = None
+
+    @property
+    def contact_via_network(self) -> bool:
+        """A network creator Starling writes to for the brand (the brand has no address of theirs)."""
+        return self.network_contact_id is not None
+
+
+@dataclass(frozen=True)
+class PartnerView(Partner):
+    """A partner as the calling brand sees it (`partner_as_seen_by`), with what the brand's lists show."""
+
+    overdue: bool = False
 
 
 def new_partner(brand_id: str, creator: Creator, change: StageChange) -> Partner:
@@ -128,3 +185,42 @@ def entry_as_seen_by(entry: TimelineEntry, partner: Partner, viewer_brand_id: st
     ):
         return entry
     return replace(entry, email_to=None)
+
+
+@dataclass(frozen=True)
+class EmailTemplate:
+    """A brand's outreach email, with `string.Template` placeholders (see `outreach`)."""
+
+    subject: str
+    text_body: str
+    html_body: str | None = None
+
+
+# --- ports -------------------------------------------------------------------------------------------
+
+
+class PartnerRepository(Protocol):
+    """A brand's partners, their timelines and its email templates.
+
+    `create` refuses a partner that exists (Conflict); `move` saves the new stage with its entries only if
+    the stage is still `before.stage` (Conflict otherwise); `get` raises NotFound for an unknown partner
+    or another brand's; `timeline` is in time order."""
+
+    def create(self, partner: Partner, entries: list[TimelineEntry]) -> None: ...
+    def get(self, brand_id: str, partner_id: str) -> Partner: ...
+    def list_page(
+        self, brand_id: str, stage: Stage | None, limit: int, cursor: str | None
+    ) -> tuple[list[Partner], str | None]: ...
+    def all(self, brand_id: str) -> list[Partner]: ...
+    def move(self, before: Partner, after: Partner, entries: list[TimelineEntry]) -> None: ...
+    def save(self, partner: Partner) -> None: ...
+    def add_entries(self, brand_id: str, partner_id: str, entries: list[TimelineEntry]) -> None: ...
+    def timeline(self, brand_id: str, partner_id: str | None = None) -> list[tuple[str, TimelineEntry]]: ...
+    def email_template(self, brand_id: str, name: str) -> EmailTemplate | None: ...
+    def save_email_template(self, brand_id: str, name: str, template: EmailTemplate) -> None: ...
+
+
+class RateLimiter(Protocol):
+    def hit(self, key: str, window_seconds: int, now_epoch: int) -> int:
+        """Count one more request for `key` in its window; the count so far, this one included."""
+        ...

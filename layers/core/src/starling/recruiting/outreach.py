@@ -16,6 +16,7 @@ from html import escape
 from string import Template
 
 from starling.discovery.creators import Creator
+from starling.recruiting.model import EmailTemplate
 from starling.shared.errors import Invalid
 
 MAX_SUBJECT_LENGTH = 200
@@ -33,13 +34,6 @@ PLACEHOLDERS: dict[str, str] = {
     "sender_name": "who signs the email",
     "apply_url": "the brand's application page",
 }
-
-
-@dataclass(frozen=True)
-class EmailTemplate:
-    subject: str
-    text_body: str
-    html_body: str | None = None
 
 
 @dataclass(frozen=True)

@@ -23,26 +23,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from enum import StrEnum
 from itertools import pairwise
 from statistics import median
 from typing import Any
 
+from starling.recruiting.model import Stage, StageChange, clean_note
 from starling.shared.errors import Conflict, Invalid
-
-
-class Stage(StrEnum):
-    PROSPECT = "prospect"
-    CONTACTED = "contacted"
-    NEGOTIATING = "negotiating"
-    APPLIED = "applied"
-    APPROVED = "approved"
-    ONBOARDING = "onboarding"
-    ACTIVE = "active"
-    PAUSED = "paused"
-    DECLINED = "declined"
-    OFFBOARDED = "offboarded"
-
 
 MAIN_PATH: tuple[Stage, ...] = (
     Stage.PROSPECT,
@@ -57,7 +43,6 @@ MAIN_PATH: tuple[Stage, ...] = (
 PRE_ACTIVE: frozenset[Stage] = frozenset(MAIN_PATH[: MAIN_PATH.index(Stage.ACTIVE)])
 TERMINAL: frozenset[Stage] = frozenset({Stage.DECLINED, Stage.OFFBOARDED})
 INITIAL_STAGES: frozenset[Stage] = frozenset({Stage.PROSPECT, Stage.APPLIED})
-MAX_NOTE_LENGTH = 2000
 
 
 def _allowed_moves() -> dict[Stage, frozenset[Stage]]:
@@ -121,35 +106,6 @@ def check_initial_stage(stage: Stage | str) -> Stage:
     return target
 
 
-def clean_note(note: str | None) -> str:
-    text = "".join(ch for ch in (note or "") if ch in "\n\t" or ch.isprintable()).strip()
-    if len(text) > MAX_NOTE_LENGTH:
-        raise Invalid(f"A note is at most {MAX_NOTE_LENGTH} characters.", {"note": f"over {MAX_NOTE_LENGTH}"})
-    return text
-
-
-@dataclass(frozen=True)
-class StageChange:
-    """One move in a partner's history. `from_stage` is None for the entry into the pipeline."""
-
-    partner_id: str
-    from_stage: Stage | None
-    to_stage: Stage
-    actor: str
-    at: datetime
-    note: str = ""
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "partner_id": self.partner_id,
-            "from_stage": self.from_stage.value if self.from_stage else None,
-            "to_stage": self.to_stage.value,
-            "actor": self.actor,
-            "at": self.at.isoformat(),
-            "note": self.note,
-        }
-
-
 def _check_actor(actor: str) -> str:
     actor = actor.strip()
     if not actor or len(actor) > 200:
@@ -194,7 +150,9 @@ _SECONDS_PER_DAY = Decimal(86_400)
 
 
 @dataclass(frozen=True)
-class Conversion:
+class StageConversion:
+    """Of the partners who reached `from_stage`, how many also reached `to_stage`."""
+
     from_stage: Stage
     to_stage: Stage
     reached_from: int
@@ -220,7 +178,7 @@ class Conversion:
 @dataclass(frozen=True)
 class PipelineSummary:
     counts: dict[Stage, int]
-    conversions: tuple[Conversion, ...]
+    conversions: tuple[StageConversion, ...]
     median_days: dict[Stage, Decimal | None]
 
     def as_dict(self) -> dict[str, Any]:
@@ -276,7 +234,7 @@ def pipeline_summary(
             durations[stage].append(days)
 
     conversions = tuple(
-        Conversion(
+        StageConversion(
             from_stage=a,
             to_stage=b,
             reached_from=sum(1 for stages in reached.values() if a in stages),

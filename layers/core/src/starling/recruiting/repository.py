@@ -9,25 +9,20 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from starling.recruiting.items import EmailTemplateItem, PartnerItem, RateLimitItem, TimelineItem
-from starling.recruiting.model import Partner, TimelineEntry
-from starling.recruiting.outreach import EmailTemplate
-from starling.recruiting.pipeline import Stage
+from starling.recruiting.model import EmailTemplate, Partner, Stage, TimelineEntry
 from starling.shared.dynamo import transaction_connection
 from starling.shared.errors import Conflict, NotFound
+from starling.shared.keys import brand_list_pk, brand_pk
 from starling.shared.paging import decode_cursor, encode_cursor
 
 
-def _pk(brand_id: str) -> str:
-    return f"BRAND#{brand_id}"
-
-
 def _list_pk(brand_id: str) -> str:
-    return f"BRAND#{brand_id}#PARTNERS"
+    return brand_list_pk(brand_id, "PARTNERS")
 
 
 def _item(partner: Partner) -> PartnerItem:
     return PartnerItem(
-        pk=_pk(partner.brand_id),
+        pk=brand_pk(partner.brand_id),
         sk=f"PARTNER#{partner.partner_id}",
         gsi1pk=_list_pk(partner.brand_id),
         gsi1sk=f"{partner.stage.value}#{partner.created_at.isoformat()}#{partner.partner_id}",
@@ -71,7 +66,7 @@ def _partner(item: PartnerItem) -> Partner:
 
 def _timeline_item(brand_id: str, partner_id: str, entry: TimelineEntry) -> TimelineItem:
     return TimelineItem(
-        pk=_pk(brand_id),
+        pk=brand_pk(brand_id),
         sk=f"HISTORY#{partner_id}#{entry.at.isoformat()}#{secrets.token_hex(4)}",
         partner_id=partner_id,
         kind=entry.kind,
@@ -101,6 +96,8 @@ def _entry(item: TimelineItem) -> TimelineEntry:
 
 
 class DynamoPartnerRepository:
+    """The `PartnerRepository` port on the core table."""
+
     def __init__(self) -> None:
         self._connection = transaction_connection()
 
@@ -117,7 +114,9 @@ class DynamoPartnerRepository:
 
     def get(self, brand_id: str, partner_id: str) -> Partner:
         try:
-            return _partner(PartnerItem.get(_pk(brand_id), f"PARTNER#{partner_id}", consistent_read=True))
+            return _partner(
+                PartnerItem.get(brand_pk(brand_id), f"PARTNER#{partner_id}", consistent_read=True)
+            )
         except DoesNotExist as exc:
             raise NotFound("No such partner.") from exc
 
@@ -129,13 +128,15 @@ class DynamoPartnerRepository:
             _list_pk(brand_id),
             condition,
             limit=limit,
-            last_evaluated_key=decode_cursor(cursor, _pk(brand_id)),
+            last_evaluated_key=decode_cursor(cursor, brand_pk(brand_id)),
         )
         partners = [_partner(item) for item in result]
         return partners, encode_cursor(result.last_evaluated_key)
 
     def all(self, brand_id: str) -> list[Partner]:
-        return [_partner(i) for i in PartnerItem.query(_pk(brand_id), PartnerItem.sk.startswith("PARTNER#"))]
+        return [
+            _partner(i) for i in PartnerItem.query(brand_pk(brand_id), PartnerItem.sk.startswith("PARTNER#"))
+        ]
 
     def move(self, before: Partner, after: Partner, entries: list[TimelineEntry]) -> None:
         """Save the new stage and its timeline entries in one transaction, if nobody moved it meanwhile."""
@@ -158,19 +159,19 @@ class DynamoPartnerRepository:
     def timeline(self, brand_id: str, partner_id: str | None = None) -> list[tuple[str, TimelineEntry]]:
         """(partner_id, entry) in time order, for one partner or the whole brand."""
         prefix = f"HISTORY#{partner_id}#" if partner_id else "HISTORY#"
-        items = TimelineItem.query(_pk(brand_id), TimelineItem.sk.startswith(prefix))
+        items = TimelineItem.query(brand_pk(brand_id), TimelineItem.sk.startswith(prefix))
         return sorted(((i.partner_id, _entry(i)) for i in items), key=lambda pe: pe[1].at)
 
     def email_template(self, brand_id: str, name: str) -> EmailTemplate | None:
         try:
-            item = EmailTemplateItem.get(_pk(brand_id), f"TEMPLATE#{name}")
+            item = EmailTemplateItem.get(brand_pk(brand_id), f"TEMPLATE#{name}")
         except DoesNotExist:
             return None
         return EmailTemplate(subject=item.subject, text_body=item.text_body, html_body=item.html_body)
 
     def save_email_template(self, brand_id: str, name: str, template: EmailTemplate) -> None:
         EmailTemplateItem(
-            pk=_pk(brand_id),
+            pk=brand_pk(brand_id),
             sk=f"TEMPLATE#{name}",
             subject=template.subject,
             text_body=template.text_body,
@@ -179,6 +180,8 @@ class DynamoPartnerRepository:
 
 
 class DynamoRateLimiter:
+    """The `RateLimiter` port: one counter item per key and window, removed by TTL."""
+
     def hit(self, key: str, window_seconds: int, now_epoch: int) -> int:
         """Count one more request for `key` in its window; the count so far, this one included."""
         item = RateLimitItem(pk=f"RATE#{key}", sk="RATE")

@@ -7,11 +7,9 @@ from decimal import Decimal
 
 import pytest
 
+from starling.recruiting.model import MAX_NOTE_LENGTH, Stage, StageChange
 from starling.recruiting.pipeline import (
     ALLOWED_MOVES,
-    MAX_NOTE_LENGTH,
-    Stage,
-    StageChange,
     check_move,
     enter_pipeline,
     is_overdue,

@@ -7,6 +7,7 @@ from html.parser import HTMLParser
 
 import pytest
 
+from functions.public.pages import render_application_page, render_thank_you_page
 from starling.discovery.creators import Creator, Platform
 from starling.recruiting.applications import (
     HONEYPOT_FIELD,
@@ -19,8 +20,6 @@ from starling.recruiting.applications import (
     creator_from_application,
     parse_application,
     rate_limit_key,
-    render_application_page,
-    render_thank_you_page,
 )
 from starling.shared.errors import Invalid
 
@@ -113,6 +112,20 @@ def test_disposable_email_is_refused(email: str) -> None:
 def test_malformed_or_undeliverable_email_is_refused(email: str) -> None:
     with pytest.raises(Invalid):
         check_email(email)
+
+
+@pytest.mark.parametrize("domain", ["mohmal.com", "tempail.com", "trashmail.de", "10minutemail.net"])
+def test_throwaway_inboxes_come_from_the_maintained_list(domain: str) -> None:
+    # Given domains the maintained list has and the old hand-kept list did not
+    # When an address there is checked, Then it is refused as disposable
+    with pytest.raises(Invalid) as caught:
+        check_email(f"maya@{domain}")
+    assert caught.value.details == {"email": "disposable address"}
+
+
+@pytest.mark.parametrize("email", ["maya@gmail.com", "maya@outlook.com", "maya@proton.me"])
+def test_everyday_inboxes_are_not_throwaway(email: str) -> None:
+    assert check_email(email) == email
 
 
 def test_ordinary_email_passes_the_check() -> None:
