@@ -8,21 +8,16 @@ from collections.abc import Iterator
 
 import pytest
 
-from infra.local import environ
 from starling.api.idempotency import IdempotencyRecord, IdempotencyRepository, StoredResponse, record_id
 from tests.fakes.api import InMemoryIdempotencyRepository
+from tests.integration.contract_backends import BACKENDS, fake_or_dynamo
 
 
-@pytest.fixture(params=["in_memory", "dynamodb"])
+@pytest.fixture(params=BACKENDS)
 def store(request: pytest.FixtureRequest) -> Iterator[IdempotencyRepository]:
-    if request.param == "in_memory":
-        yield InMemoryIdempotencyRepository()
-        return
-    cloud = request.getfixturevalue("cloud")
-    with environ.install().invocation(cloud.function_environment("ApiApiFunction")):
-        from starling.api.idempotency_store import DynamoIdempotencyRepository
-
-        yield DynamoIdempotencyRepository()
+    yield from fake_or_dynamo(
+        request, InMemoryIdempotencyRepository, "starling.api.idempotency_store:DynamoIdempotencyRepository"
+    )
 
 
 def _record() -> str:

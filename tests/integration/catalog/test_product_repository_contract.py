@@ -10,26 +10,21 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from infra.local import environ
 from starling.catalog.model import Product, ProductRepository, new_product
 from starling.shared.errors import Conflict, NotFound
 from starling.shared.money import Money
 from tests.fakes.catalog import InMemoryProductRepository
+from tests.integration.contract_backends import BACKENDS, fake_or_dynamo
 
 NOW = datetime(2026, 11, 1, 12, 30, 15, 123456, tzinfo=UTC)
 DOMAINS = ("shop.example.com",)
 
 
-@pytest.fixture(params=["in_memory", "dynamodb"])
+@pytest.fixture(params=BACKENDS)
 def repo(request: pytest.FixtureRequest) -> Iterator[ProductRepository]:
-    if request.param == "in_memory":
-        yield InMemoryProductRepository()
-        return
-    cloud = request.getfixturevalue("cloud")
-    with environ.install().invocation(cloud.function_environment("ApiApiFunction")):
-        from starling.catalog.repository import DynamoProductRepository
-
-        yield DynamoProductRepository()
+    yield from fake_or_dynamo(
+        request, InMemoryProductRepository, "starling.catalog.repository:DynamoProductRepository"
+    )
 
 
 def _brand_id() -> str:

@@ -10,25 +10,20 @@ from datetime import UTC, datetime
 
 import pytest
 
-from infra.local import environ
 from starling.identity.model import Brand, IdentityRepository, hash_api_key, new_api_key, new_brand
 from starling.identity.roles import Role
 from starling.shared.errors import Conflict, NotFound
 from tests.fakes.identity import InMemoryIdentityRepository
+from tests.integration.contract_backends import BACKENDS, fake_or_dynamo
 
 NOW = datetime(2026, 11, 1, 12, 30, 15, 123456, tzinfo=UTC)
 
 
-@pytest.fixture(params=["in_memory", "dynamodb"])
+@pytest.fixture(params=BACKENDS)
 def repo(request: pytest.FixtureRequest) -> Iterator[IdentityRepository]:
-    if request.param == "in_memory":
-        yield InMemoryIdentityRepository()
-        return
-    cloud = request.getfixturevalue("cloud")
-    with environ.install().invocation(cloud.function_environment("ApiApiFunction")):
-        from starling.identity.repository import DynamoIdentityRepository
-
-        yield DynamoIdentityRepository()
+    yield from fake_or_dynamo(
+        request, InMemoryIdentityRepository, "starling.identity.repository:DynamoIdentityRepository"
+    )
 
 
 def _slug() -> str:
