@@ -3,63 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
-from datetime import datetime
 from typing import Any
 
 from starling.discovery.creators import Creator
-from starling.identity.model import ApiKey, Brand
-from starling.identity.roles import Role
 from starling.recruiting.model import Partner, TimelineEntry
 from starling.recruiting.outreach import EmailTemplate
 from starling.recruiting.pipeline import Stage
 from starling.shared.email import Email
 from starling.shared.errors import Conflict, NotFound
+from tests.fakes.identity import InMemoryIdentityRepository
 
-
-class InMemoryIdentityRepository:
-    def __init__(self) -> None:
-        self.brands: dict[str, Brand] = {}
-        self.keys: dict[str, ApiKey] = {}
-
-    def create_brand(self, brand: Brand) -> None:
-        if any(b.slug == brand.slug for b in self.brands.values()):
-            raise Conflict("taken")
-        self.brands[brand.brand_id] = brand
-
-    def get_brand(self, brand_id: str) -> Brand:
-        if brand_id not in self.brands:
-            raise NotFound("No such brand.")
-        return self.brands[brand_id]
-
-    def find_brand_by_slug(self, slug: str) -> Brand | None:
-        return next((b for b in self.brands.values() if b.slug == slug), None)
-
-    def save_brand(self, brand: Brand, previous_slug: str) -> None:
-        if any(b.slug == brand.slug and b.brand_id != brand.brand_id for b in self.brands.values()):
-            raise Conflict("taken")
-        self.brands[brand.brand_id] = brand
-
-    def add_api_key(self, key: ApiKey) -> None:
-        self.keys[key.key_id] = key
-
-    def list_api_keys(self, brand_id: str, limit: int, cursor: str | None) -> tuple[list[ApiKey], str | None]:
-        return [k for k in self.keys.values() if k.brand_id == brand_id][:limit], None
-
-    def get_api_key(self, brand_id: str, key_id: str) -> ApiKey:
-        key = self.keys.get(key_id)
-        if key is None or key.brand_id != brand_id:
-            raise NotFound("No such API key.")
-        return key
-
-    def revoke_api_key(self, key: ApiKey, at: datetime) -> None:
-        self.keys[key.key_id] = replace(key, revoked_at=at)
-
-    def find_active_key(self, key_hash: str) -> tuple[str, str, Role] | None:
-        for key in self.keys.values():
-            if key.key_hash == key_hash and key.active:
-                return key.brand_id, key.key_id, key.role
-        return None
+__all__ = ["InMemoryIdentityRepository"]  # moved to tests.fakes.identity; kept here for tests not yet moved
 
 
 class InMemoryCreatorRepository:

@@ -7,24 +7,23 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from functions.api.schemas import Page, StrictBody
 from starling.api.auth import principal, requires
 from starling.catalog import service as products
-from starling.catalog.model import MAX_AMOUNT, MAX_NAME_LENGTH, MAX_SKU_LENGTH, Product
+from starling.catalog.model import MAX_AMOUNT, MAX_NAME_LENGTH, MAX_SKU_LENGTH
 from starling.catalog.repository import DynamoProductRepository
 from starling.identity.repository import DynamoIdentityRepository
 from starling.identity.roles import Area
 from starling.shared.destinations import MAX_URL_LENGTH
-from starling.shared.paging import clamp_limit
 
 router = APIGatewayHttpRouter()
 
 
 class PriceIn(StrictBody):
     amount: int = Field(strict=True, ge=0, le=MAX_AMOUNT, description="Minor units: 1999 is 19.99")
-    currency: str = Field(strict=True, max_length=8, description="ISO 4217, three uppercase letters: USD")
+    currency: str = Field(strict=True, max_length=8, description="An ISO 4217 currency in use: USD, EUR, JPY")
 
 
 class ProductCreate(StrictBody):
@@ -46,11 +45,15 @@ class ProductPatch(StrictBody):
 
 
 class PriceOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     amount: int
     currency: str
 
 
 class ProductOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     product_id: str
     name: str
     url: str
@@ -59,19 +62,6 @@ class ProductOut(BaseModel):
     sku: str | None
     created_at: datetime
     updated_at: datetime
-
-    @classmethod
-    def of(cls, p: Product) -> ProductOut:
-        return cls(
-            product_id=p.product_id,
-            name=p.name,
-            url=p.url,
-            image_url=p.image_url,
-            price=PriceOut(amount=p.price.amount, currency=p.price.currency) if p.price else None,
-            sku=p.sku,
-            created_at=p.created_at,
-            updated_at=p.updated_at,
-        )
 
 
 @router.post(
@@ -85,7 +75,7 @@ def handle_create_product(body: ProductCreate) -> ProductOut:
     product = products.create_product(
         DynamoProductRepository(), DynamoIdentityRepository(), caller.brand_id, body.model_dump()
     )
-    return ProductOut.of(product)
+    return ProductOut.model_validate(product)
 
 
 @router.get("/v1/products", summary="The brand's products, newest first")
@@ -95,15 +85,17 @@ def handle_list_products(
     cursor: Annotated[str | None, Query(max_length=2000)] = None,
 ) -> Page[ProductOut]:
     caller = principal(router)
-    found, next_cursor = DynamoProductRepository().list_page(caller.brand_id, clamp_limit(limit), cursor)
-    return Page[ProductOut](items=[ProductOut.of(p) for p in found], next_cursor=next_cursor)
+    found, next_cursor = products.list_products(DynamoProductRepository(), caller.brand_id, limit, cursor)
+    return Page[ProductOut](items=[ProductOut.model_validate(p) for p in found], next_cursor=next_cursor)
 
 
 @router.get("/v1/products/<product_id>", summary="One product")
 @requires(Area.PRODUCTS)
 def handle_get_product(product_id: str) -> ProductOut:
     caller = principal(router)
-    return ProductOut.of(DynamoProductRepository().get(caller.brand_id, product_id))
+    return ProductOut.model_validate(
+        products.get_product(DynamoProductRepository(), caller.brand_id, product_id)
+    )
 
 
 @router.patch("/v1/products/<product_id>", summary="Change a product; null clears image_url, price or sku")
@@ -117,4 +109,4 @@ def handle_patch_product(product_id: str, body: ProductPatch) -> ProductOut:
         product_id,
         body.model_dump(exclude_unset=True),
     )
-    return ProductOut.of(product)
+    return ProductOut.model_validate(product)

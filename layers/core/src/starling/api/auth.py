@@ -15,9 +15,9 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.router import Router
 
 from starling.api.gate import matched_route
-from starling.identity.model import Principal
+from starling.identity.model import IdentityRepository, Principal
 from starling.identity.roles import Area, can_read, can_write
-from starling.identity.service import IdentityRepository, resolve_principal
+from starling.identity.service import resolve_principal
 from starling.shared.errors import Forbidden, Unauthorized
 
 PROTECTED_PREFIX = "/v1/"

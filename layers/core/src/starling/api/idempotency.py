@@ -6,6 +6,9 @@ role check, so a replay is never an answer the caller could not have had. A resp
 secret shown once (a new API key) is not kept: its replay says the secret was shown and how to get another.
 Only successful answers are kept: a refused or failed request changed nothing, so it can be corrected and
 sent again under the same key.
+
+The records are kept behind the port below (IdempotencyRepository); starling.api.idempotency_store keeps
+them in DynamoDB.
 """
 
 from __future__ import annotations
@@ -14,13 +17,14 @@ import hashlib
 import json
 import re
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 
 from starling.api.errors import error_response
-from starling.api.idempotency_records import IdempotencyRepository, StoredResponse
 
+RETENTION_SECONDS = 24 * 3600
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _KEY_RE = re.compile(r"^[\x21-\x7e]{1,255}$")
 REPLAY_HEADER = "Idempotent-Replayed"
@@ -29,6 +33,28 @@ SECRET_FIELDS = {
     "key": "The key was shown once, in the first answer, and is not kept. If it was lost, revoke this key "
     "and create another.",
 }
+
+
+@dataclass(frozen=True)
+class StoredResponse:
+    status: int
+    body: str
+
+
+@dataclass(frozen=True)
+class IdempotencyRecord:
+    request_hash: str
+    response: StoredResponse | None  # None while the first request is still running
+
+
+class IdempotencyRepository(Protocol):
+    def begin(self, record_id: str, request_hash: str) -> IdempotencyRecord | None:
+        """Claim the key; None when claimed now, else the earlier record."""
+        ...
+
+    def finish(self, record_id: str, response: StoredResponse) -> None: ...
+
+    def forget(self, record_id: str) -> None: ...
 
 
 def _body_text(response: Response) -> str:

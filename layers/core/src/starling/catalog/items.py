@@ -10,9 +10,6 @@ from pynamodb.attributes import (
 from pynamodb.models import Model
 
 from starling.shared.dynamo_items import CoreMeta, Gsi1
-from starling.shared.settings import get_settings
-
-_settings = get_settings()
 
 
 class ProductsByCreation(Gsi1["ProductItem"]):

@@ -6,28 +6,21 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
+from starling.identity.model import Brand
 from starling.shared.destinations import MAX_URL_LENGTH, validate_destination
 from starling.shared.errors import Invalid
 from starling.shared.ids import new_id
+from starling.shared.money import Money, parse_currency
 
 PRODUCT_ID_PREFIX = "prd"
 MAX_NAME_LENGTH = 200
 MAX_SKU_LENGTH = 100
 MAX_AMOUNT = 10_000_000_000  # 100,000,000.00 in a currency of two decimals: anything above is a typo
-_CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
 _PRODUCT_ID_RE = re.compile(r"^prd_[a-z0-9]{16}$")
 FIELDS = ("name", "url", "image_url", "price", "sku")
-
-
-@dataclass(frozen=True)
-class Money:
-    """An amount in the currency's minor units (1999 USD is $19.99) and an ISO 4217 code."""
-
-    amount: int
-    currency: str
 
 
 @dataclass(frozen=True)
@@ -41,6 +34,23 @@ class Product:
     image_url: str | None = None
     price: Money | None = None
     sku: str | None = None
+
+
+class ProductRepository(Protocol):
+    """The brand's products, stored; each brand sees only its own."""
+
+    def create(self, product: Product) -> None: ...
+    def get(self, brand_id: str, product_id: str) -> Product: ...
+    def list_page(
+        self, brand_id: str, limit: int, cursor: str | None
+    ) -> tuple[list[Product], str | None]: ...
+    def save(self, product: Product) -> None: ...
+
+
+class BrandReader(Protocol):
+    """Where a product's url must point: the brand's allowed domains."""
+
+    def get_brand(self, brand_id: str) -> Brand: ...
 
 
 def looks_like_product_id(product_id: str) -> bool:
@@ -105,7 +115,7 @@ def validate_image_url(url: Any) -> str | None:
 
 
 def validate_price(price: Mapping[str, Any] | None) -> Money | None:
-    """Integer minor units from 0 to MAX_AMOUNT and three uppercase letters; floats are refused."""
+    """Integer minor units from 0 to MAX_AMOUNT and an ISO 4217 currency in use; floats are refused."""
     if price is None:
         return None
     amount, currency = price.get("amount"), price.get("currency")
@@ -118,12 +128,7 @@ def validate_price(price: Mapping[str, Any] | None) -> Money | None:
         raise Invalid(
             f"price.amount must be between 0 and {MAX_AMOUNT} minor units.", {"price.amount": "out of range"}
         )
-    if not isinstance(currency, str) or not _CURRENCY_RE.match(currency):
-        raise Invalid(
-            "price.currency is an ISO 4217 code: three uppercase letters, like USD or EUR.",
-            {"price.currency": "not an ISO 4217 code"},
-        )
-    return Money(amount=amount, currency=currency)
+    return Money(amount=amount, currency=parse_currency(currency, "price.currency"))
 
 
 def _refuse_unknown(fields: Mapping[str, Any]) -> None:

@@ -7,25 +7,24 @@ from typing import Any
 from pynamodb.exceptions import DoesNotExist, PutError
 
 from starling.catalog.items import ProductItem
-from starling.catalog.model import Money, Product, looks_like_product_id
+from starling.catalog.model import Product, looks_like_product_id
 from starling.shared.errors import Conflict, Invalid, NotFound
+from starling.shared.keys import brand_list_pk, brand_pk
+from starling.shared.money import Money
 from starling.shared.paging import decode_cursor, encode_cursor
 
 _CURSOR_KEYS = frozenset({"pk", "sk", "gsi1pk", "gsi1sk"})
 _CONDITION_FAILED = "ConditionalCheckFailedException"
 
 
-def _pk(brand_id: str) -> str:
-    return f"BRAND#{brand_id}"
-
-
 def _list_pk(brand_id: str) -> str:
-    return f"BRAND#{brand_id}#PRODUCTS"
+    return brand_list_pk(brand_id, "PRODUCTS")
 
 
 def _item(product: Product) -> ProductItem:
+    """The one mapping of a product to its item (and `_product` back)."""
     return ProductItem(
-        pk=_pk(product.brand_id),
+        pk=brand_pk(product.brand_id),
         sk=f"PRODUCT#{product.product_id}",
         gsi1pk=_list_pk(product.brand_id),
         gsi1sk=f"{product.created_at.isoformat()}#{product.product_id}",
@@ -61,7 +60,7 @@ def _product(item: ProductItem) -> Product:
 
 def _start_key(brand_id: str, cursor: str | None) -> dict[str, Any] | None:
     """The cursor's key if this brand's product list gave it out; else Invalid, never a DynamoDB error."""
-    key = decode_cursor(cursor, _pk(brand_id))
+    key = decode_cursor(cursor, brand_pk(brand_id))
     if key is None:
         return None
     values = [v.get("S") if isinstance(v, dict) and set(v) == {"S"} else None for v in key.values()]
@@ -91,7 +90,9 @@ class DynamoProductRepository:
         if not looks_like_product_id(product_id):
             raise NotFound("No such product.")
         try:
-            return _product(ProductItem.get(_pk(brand_id), f"PRODUCT#{product_id}", consistent_read=True))
+            return _product(
+                ProductItem.get(brand_pk(brand_id), f"PRODUCT#{product_id}", consistent_read=True)
+            )
         except DoesNotExist as exc:
             raise NotFound("No such product.") from exc
 

@@ -3,37 +3,38 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 
-from starling.catalog.model import Product, apply_product_changes, new_product
-from starling.identity.model import Brand
-
-
-class ProductRepository(Protocol):
-    def create(self, product: Product) -> None: ...
-    def get(self, brand_id: str, product_id: str) -> Product: ...
-    def list_page(
-        self, brand_id: str, limit: int, cursor: str | None
-    ) -> tuple[list[Product], str | None]: ...
-    def save(self, product: Product) -> None: ...
-
-
-class BrandReader(Protocol):
-    def get_brand(self, brand_id: str) -> Brand: ...
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
+from starling.catalog.model import (
+    BrandReader,
+    Product,
+    ProductRepository,
+    apply_product_changes,
+    new_product,
+)
+from starling.shared import clock
+from starling.shared.paging import clamp_limit
 
 
 def create_product(
     products: ProductRepository, brands: BrandReader, brand_id: str, fields: Mapping[str, Any]
 ) -> Product:
     """A new product whose url is on one of the brand's allowed domains."""
-    product = new_product(brand_id, fields, brands.get_brand(brand_id).allowed_domains, _now())
+    product = new_product(brand_id, fields, brands.get_brand(brand_id).allowed_domains, clock.now())
     products.create(product)
     return product
+
+
+def get_product(products: ProductRepository, brand_id: str, product_id: str) -> Product:
+    """The brand's product; NotFound for an unknown id or another brand's product."""
+    return products.get(brand_id, product_id)
+
+
+def list_products(
+    products: ProductRepository, brand_id: str, limit: int | None, cursor: str | None
+) -> tuple[list[Product], str | None]:
+    """A page of the brand's products, newest first."""
+    return products.list_page(brand_id, clamp_limit(limit), cursor)
 
 
 def update_product(
@@ -48,6 +49,6 @@ def update_product(
     if not changes:
         return product
     allowed = brands.get_brand(brand_id).allowed_domains if "url" in changes else ()
-    updated = apply_product_changes(product, changes, allowed, _now())
+    updated = apply_product_changes(product, changes, allowed, clock.now())
     products.save(updated)
     return updated

@@ -12,9 +12,7 @@ from pynamodb.attributes import (
 from pynamodb.models import Model
 
 from starling.shared.dynamo_items import CoreMeta
-from starling.shared.settings import get_settings
-
-_settings = get_settings()
+from starling.shared.money import DEFAULT_LOCALE
 
 
 class BrandItem(Model):
@@ -32,6 +30,7 @@ class BrandItem(Model):
     tier_thresholds = JSONAttribute(default=dict)
     target_niches = ListAttribute(of=UnicodeAttribute, default=list)
     target_countries = ListAttribute(of=UnicodeAttribute, default=list)
+    locale = UnicodeAttribute(default=DEFAULT_LOCALE)  # brands stored before it read the default
     created_at = UTCDateTimeAttribute()
 
 

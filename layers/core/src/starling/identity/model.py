@@ -9,12 +9,13 @@ import string
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import pairwise
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from starling.identity.roles import Role
 from starling.shared.errors import Invalid
 from starling.shared.ids import new_id
+from starling.shared.money import DEFAULT_LOCALE, parse_locale
 
 API_KEY_PREFIX = "stk_live_"
 _KEY_ALPHABET = string.ascii_letters + string.digits
@@ -48,6 +49,8 @@ class Brand:
     # What discovery's fit score looks for.
     target_niches: tuple[str, ...] = ()
     target_countries: tuple[str, ...] = ()
+    # How amounts are shown to people (emails, statements, pages): a Babel locale.
+    locale: str = DEFAULT_LOCALE
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,22 @@ class Principal:
     brand_id: str
     role: Role
     key_id: str
+
+
+class IdentityRepository(Protocol):
+    """Brands (with their unique slugs) and API keys, found by id or by the hash of the raw key."""
+
+    def create_brand(self, brand: Brand) -> None: ...
+    def get_brand(self, brand_id: str) -> Brand: ...
+    def find_brand_by_slug(self, slug: str) -> Brand | None: ...
+    def save_brand(self, brand: Brand, previous_slug: str) -> None: ...
+    def add_api_key(self, key: ApiKey) -> None: ...
+    def list_api_keys(
+        self, brand_id: str, limit: int, cursor: str | None
+    ) -> tuple[list[ApiKey], str | None]: ...
+    def get_api_key(self, brand_id: str, key_id: str) -> ApiKey: ...
+    def revoke_api_key(self, key: ApiKey, at: datetime) -> None: ...
+    def find_active_key(self, key_hash: str) -> tuple[str, str, Role] | None: ...
 
 
 def generate_api_key() -> str:
@@ -171,7 +190,7 @@ def new_brand(name: str, now: datetime, slug: str | None = None) -> Brand:
 def apply_brand_changes(brand: Brand, changes: dict[str, Any]) -> Brand:
     """The brand with `changes` applied, each field checked by its own rule."""
     updates: dict[str, Any] = {}
-    for name in ("name", "slug", "allowed_domains", "tier_thresholds"):
+    for name in ("name", "slug", "allowed_domains", "tier_thresholds", "locale"):
         if name in changes and changes[name] is None:
             raise Invalid(f"{name} cannot be cleared; send a value or leave it out.", {name: "null"})
     if "name" in changes:
@@ -206,4 +225,6 @@ def apply_brand_changes(brand: Brand, changes: dict[str, Any]) -> Brand:
                 "target_countries are ISO 3166 alpha-2 codes like US or DE.", {"target_countries": countries}
             )
         updates["target_countries"] = tuple(dict.fromkeys(countries))
+    if "locale" in changes:
+        updates["locale"] = parse_locale(changes["locale"])
     return replace(brand, **updates)

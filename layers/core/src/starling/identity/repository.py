@@ -12,11 +12,8 @@ from starling.identity.model import ApiKey, Brand
 from starling.identity.roles import Role
 from starling.shared.dynamo import transaction_connection
 from starling.shared.errors import Conflict, NotFound
+from starling.shared.keys import brand_pk
 from starling.shared.paging import decode_cursor, encode_cursor
-
-
-def _brand_pk(brand_id: str) -> str:
-    return f"BRAND#{brand_id}"
 
 
 def _slug_item(slug: str, brand_id: str) -> BrandSlugItem:
@@ -27,6 +24,7 @@ def _lookup_pk(key_hash: str) -> str:
     return f"APIKEY#{key_hash}"
 
 
+# One mapping per item class: the model to its item, and the item back.
 def _to_brand(item: BrandItem) -> Brand:
     return Brand(
         brand_id=item.brand_id,
@@ -39,12 +37,13 @@ def _to_brand(item: BrandItem) -> Brand:
         tier_thresholds=dict(item.tier_thresholds or {}),
         target_niches=tuple(str(n) for n in item.target_niches or ()),
         target_countries=tuple(str(c) for c in item.target_countries or ()),
+        locale=item.locale,
     )
 
 
 def _brand_item(brand: Brand) -> BrandItem:
     return BrandItem(
-        pk=_brand_pk(brand.brand_id),
+        pk=brand_pk(brand.brand_id),
         sk="BRAND",
         brand_id=brand.brand_id,
         name=brand.name,
@@ -55,6 +54,7 @@ def _brand_item(brand: Brand) -> BrandItem:
         tier_thresholds=brand.tier_thresholds,
         target_niches=list(brand.target_niches),
         target_countries=list(brand.target_countries),
+        locale=brand.locale,
         created_at=brand.created_at,
     )
 
@@ -69,6 +69,33 @@ def _to_key(item: ApiKeyItem) -> ApiKey:
         last4=item.last4,
         created_at=item.created_at,
         revoked_at=item.revoked_at,
+    )
+
+
+def _key_item(key: ApiKey) -> ApiKeyItem:
+    return ApiKeyItem(
+        pk=brand_pk(key.brand_id),
+        sk=f"KEY#{key.key_id}",
+        key_id=key.key_id,
+        brand_id=key.brand_id,
+        name=key.name,
+        role=key.role.value,
+        key_hash=key.key_hash,
+        last4=key.last4,
+        created_at=key.created_at,
+        revoked_at=key.revoked_at,
+    )
+
+
+def _lookup_item(key: ApiKey) -> ApiKeyLookupItem:
+    """The key's lookup by hash: what the authorizer reads, and nothing it does not need."""
+    return ApiKeyLookupItem(
+        pk=_lookup_pk(key.key_hash),
+        sk="APIKEY",
+        brand_id=key.brand_id,
+        key_id=key.key_id,
+        role=key.role.value,
+        revoked=not key.active,
     )
 
 
@@ -87,7 +114,7 @@ class DynamoIdentityRepository:
 
     def get_brand(self, brand_id: str) -> Brand:
         try:
-            return _to_brand(BrandItem.get(_brand_pk(brand_id), "BRAND"))
+            return _to_brand(BrandItem.get(brand_pk(brand_id), "BRAND"))
         except DoesNotExist as exc:
             raise NotFound("No such brand.") from exc
 
@@ -114,33 +141,11 @@ class DynamoIdentityRepository:
     # API keys
     def add_api_key(self, key: ApiKey) -> None:
         with TransactWrite(connection=self._connection) as tx:
-            tx.save(
-                ApiKeyItem(
-                    pk=_brand_pk(key.brand_id),
-                    sk=f"KEY#{key.key_id}",
-                    key_id=key.key_id,
-                    brand_id=key.brand_id,
-                    name=key.name,
-                    role=key.role.value,
-                    key_hash=key.key_hash,
-                    last4=key.last4,
-                    created_at=key.created_at,
-                ),
-                condition=ApiKeyItem.pk.does_not_exist(),
-            )
-            tx.save(
-                ApiKeyLookupItem(
-                    pk=_lookup_pk(key.key_hash),
-                    sk="APIKEY",
-                    brand_id=key.brand_id,
-                    key_id=key.key_id,
-                    role=key.role.value,
-                ),
-                condition=ApiKeyLookupItem.pk.does_not_exist(),
-            )
+            tx.save(_key_item(key), condition=ApiKeyItem.pk.does_not_exist())
+            tx.save(_lookup_item(key), condition=ApiKeyLookupItem.pk.does_not_exist())
 
     def list_api_keys(self, brand_id: str, limit: int, cursor: str | None) -> tuple[list[ApiKey], str | None]:
-        pk = _brand_pk(brand_id)
+        pk = brand_pk(brand_id)
         result = ApiKeyItem.query(
             pk,
             ApiKeyItem.sk.startswith("KEY#"),
@@ -152,14 +157,14 @@ class DynamoIdentityRepository:
 
     def get_api_key(self, brand_id: str, key_id: str) -> ApiKey:
         try:
-            return _to_key(ApiKeyItem.get(_brand_pk(brand_id), f"KEY#{key_id}"))
+            return _to_key(ApiKeyItem.get(brand_pk(brand_id), f"KEY#{key_id}"))
         except DoesNotExist as exc:
             raise NotFound("No such API key.") from exc
 
     def revoke_api_key(self, key: ApiKey, at: datetime) -> None:
         with TransactWrite(connection=self._connection) as tx:
             tx.update(
-                ApiKeyItem(pk=_brand_pk(key.brand_id), sk=f"KEY#{key.key_id}"),
+                ApiKeyItem(pk=brand_pk(key.brand_id), sk=f"KEY#{key.key_id}"),
                 actions=[ApiKeyItem.revoked_at.set(at)],
                 condition=ApiKeyItem.pk.exists(),
             )

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 
 from starling.identity.model import (
     ApiKey,
     Brand,
+    IdentityRepository,
     Principal,
     apply_brand_changes,
     hash_api_key,
@@ -17,21 +17,9 @@ from starling.identity.model import (
     new_brand,
 )
 from starling.identity.roles import Role
+from starling.shared import clock
 from starling.shared.errors import Conflict, Unauthorized
-
-
-class IdentityRepository(Protocol):
-    def create_brand(self, brand: Brand) -> None: ...
-    def get_brand(self, brand_id: str) -> Brand: ...
-    def find_brand_by_slug(self, slug: str) -> Brand | None: ...
-    def save_brand(self, brand: Brand, previous_slug: str) -> None: ...
-    def add_api_key(self, key: ApiKey) -> None: ...
-    def list_api_keys(
-        self, brand_id: str, limit: int, cursor: str | None
-    ) -> tuple[list[ApiKey], str | None]: ...
-    def get_api_key(self, brand_id: str, key_id: str) -> ApiKey: ...
-    def revoke_api_key(self, key: ApiKey, at: datetime) -> None: ...
-    def find_active_key(self, key_hash: str) -> tuple[str, str, Role] | None: ...
+from starling.shared.paging import clamp_limit
 
 
 @dataclass(frozen=True)
@@ -46,15 +34,11 @@ class CreatedBrand:
     owner_key: CreatedKey
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 def create_brand(
     repo: IdentityRepository, name: str, slug: str | None = None, **settings: Any
 ) -> CreatedBrand:
     """A new brand with its first owner key."""
-    brand = new_brand(name, _now(), slug)
+    brand = new_brand(name, clock.now(), slug)
     if settings:
         brand = apply_brand_changes(brand, settings)
     repo.create_brand(brand)
@@ -70,9 +54,20 @@ def update_brand(repo: IdentityRepository, brand_id: str, changes: dict[str, Any
     return updated
 
 
+def get_brand(repo: IdentityRepository, brand_id: str) -> Brand:
+    return repo.get_brand(brand_id)
+
+
+def list_api_keys(
+    repo: IdentityRepository, brand_id: str, limit: int | None, cursor: str | None
+) -> tuple[list[ApiKey], str | None]:
+    """A page of the brand's keys, revoked ones included."""
+    return repo.list_api_keys(brand_id, clamp_limit(limit), cursor)
+
+
 def create_api_key(repo: IdentityRepository, brand_id: str, name: str, role: Role) -> CreatedKey:
     repo.get_brand(brand_id)  # NotFound for a brand that does not exist
-    key, raw = new_api_key(brand_id, name, role, _now())
+    key, raw = new_api_key(brand_id, name, role, clock.now())
     repo.add_api_key(key)
     return CreatedKey(key=key, raw_key=raw)
 
@@ -82,7 +77,7 @@ def revoke_api_key(repo: IdentityRepository, principal: Principal, key_id: str) 
     if key.key_id == principal.key_id:
         raise Conflict("A key cannot revoke itself; use another owner key.", {"key_id": key_id})
     if key.active:
-        repo.revoke_api_key(key, _now())
+        repo.revoke_api_key(key, clock.now())
         key = repo.get_api_key(principal.brand_id, key_id)
     return key
 

@@ -9,7 +9,8 @@ from typing import Any, Protocol
 import segno
 
 from starling.catalog.model import Product
-from starling.identity.model import Brand
+from starling.identity import service as identity
+from starling.identity.model import Brand, IdentityRepository
 from starling.links.model import (
     Link,
     apply_link_changes,
@@ -146,3 +147,14 @@ def qr_svg(url: str) -> str:
     buffer = io.BytesIO()
     segno.make_qr(url, error="m").save(buffer, kind="svg", scale=8, border=4, xmldecl=False, svgns=True)
     return buffer.getvalue().decode()
+
+
+def change_brand(
+    brands: IdentityRepository, links: LinkRepository, brand_id: str, changes: dict[str, Any]
+) -> Brand:
+    """Change the brand's settings; when its UTM defaults or fallback change, rewrite every redirect item,
+    so a click follows the brand as it is now. Identity knows nothing of links, hence the use case here."""
+    brand = identity.update_brand(brands, brand_id, changes)
+    if {"utm_defaults", "fallback_url"} & set(changes):
+        refresh_redirects(links, brand)
+    return brand

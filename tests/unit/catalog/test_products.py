@@ -12,7 +12,6 @@ from starling.catalog import service as products
 from starling.catalog.model import (
     MAX_AMOUNT,
     MAX_NAME_LENGTH,
-    Money,
     Product,
     apply_product_changes,
     looks_like_product_id,
@@ -22,31 +21,14 @@ from starling.catalog.model import (
 )
 from starling.identity.model import Brand
 from starling.shared.errors import Invalid, NotFound
-from tests.unit.fakes import InMemoryIdentityRepository
+from starling.shared.money import Money
+from tests.fakes.catalog import InMemoryProductRepository
+from tests.fakes.identity import InMemoryIdentityRepository
 
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
 LATER = datetime(2026, 11, 2, tzinfo=UTC)
 DOMAINS = ("shop.example.com", "example.com")
 SERUM = {"name": "Glow Serum", "url": "https://shop.example.com/serum"}
-
-
-class InMemoryProductRepository:
-    def __init__(self) -> None:
-        self.products: dict[tuple[str, str], Product] = {}
-
-    def create(self, product: Product) -> None:
-        self.products[(product.brand_id, product.product_id)] = product
-
-    def get(self, brand_id: str, product_id: str) -> Product:
-        if (brand_id, product_id) not in self.products:
-            raise NotFound("No such product.")
-        return self.products[(brand_id, product_id)]
-
-    def list_page(self, brand_id: str, limit: int, cursor: str | None) -> tuple[list[Product], str | None]:
-        return [p for (b, _), p in self.products.items() if b == brand_id][:limit], None
-
-    def save(self, product: Product) -> None:
-        self.products[(product.brand_id, product.product_id)] = product
 
 
 def _brands(*brands: Brand) -> InMemoryIdentityRepository:

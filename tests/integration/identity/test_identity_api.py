@@ -144,6 +144,8 @@ def test_patching_the_brand_changes_what_is_read_back(api: ApiClient, brand: dic
         ({"slug": "Bad Slug!"}, "slug"),
         ({"colour": "red"}, "colour"),
         ({"name": ""}, "name"),
+        ({"locale": "xx_YY"}, "locale"),
+        ({"locale": None}, "locale"),
     ],
 )
 def test_a_bad_brand_change_gets_422_naming_the_field_and_changes_nothing(
@@ -154,6 +156,16 @@ def test_a_bad_brand_change_gets_422_naming_the_field_and_changes_nothing(
     assert answer.status == 422, answer.text
     assert field in answer.text
     assert api.call("GET", "/v1/brand", brand["api_key"]).body == before
+
+
+def test_a_brand_shows_amounts_in_en_us_until_the_owner_sets_its_locale(
+    api: ApiClient, brand: dict[str, str]
+) -> None:
+    assert api.call("GET", "/v1/brand", brand["api_key"]).body["locale"] == "en_US"
+    answer = api.call("PATCH", "/v1/brand", brand["api_key"], {"locale": "de_DE"})
+    assert answer.status == 200, answer.text
+    assert answer.body["locale"] == "de_DE"
+    assert api.call("GET", "/v1/me", brand["api_key"]).body["brand"]["locale"] == "de_DE"
 
 
 def test_a_slug_taken_by_another_brand_gets_409(api: ApiClient, brand: dict[str, str], cloud: object) -> None:

@@ -159,6 +159,10 @@ def test_javascript_and_data_urls_are_422(api: ApiClient, brand: dict, field: st
         ({"amount": 2499, "currency": "DOLLARS"}, "price.currency"),
         ({"amount": 2499, "currency": "U$D"}, "price.currency"),
         ({"amount": 2499}, "price.currency"),
+        ({"amount": 2499, "currency": "ABC"}, "price.currency"),
+        ({"amount": 2499, "currency": "XXX"}, "price.currency"),
+        ({"amount": 2499, "currency": "XTS"}, "price.currency"),
+        ({"amount": 2499, "currency": "DEM"}, "price.currency"),
     ],
 )
 def test_a_price_that_is_not_whole_minor_units_in_an_iso_currency_is_422(
@@ -236,6 +240,17 @@ def test_a_cursor_from_another_brand_another_list_or_made_up_is_422(
         _assert_error(answer, 422, "invalid")
     _assert_error(api.call("GET", "/v1/products?limit=0", brand["api_key"]), 422, "invalid")
     _assert_error(api.call("GET", "/v1/products?limit=101", brand["api_key"]), 422, "invalid")
+
+
+@pytest.mark.parametrize("currency", ["USD", "JPY", "KWD"])
+def test_a_price_in_any_currency_in_use_is_kept_in_its_own_minor_units(
+    api: ApiClient, brand: dict, currency: str
+) -> None:
+    # Given 2499 minor units: $24.99, ¥2,499 or KWD 2.499, When the product is added and read back
+    product = _create(api, brand["api_key"], price={"amount": 2499, "currency": currency})
+    read = api.call("GET", f"/v1/products/{product['product_id']}", brand["api_key"]).body
+    # Then the API keeps the integer and the currency as sent
+    assert product["price"] == read["price"] == {"amount": 2499, "currency": currency}
 
 
 def test_patch_changes_only_the_fields_sent(api: ApiClient, brand: dict) -> None:

@@ -19,7 +19,7 @@ from starling.identity.model import (
 )
 from starling.identity.roles import Area, Role, can_read, can_write
 from starling.shared.errors import Conflict, Invalid, NotFound, Unauthorized
-from tests.unit.fakes import InMemoryIdentityRepository
+from tests.fakes.identity import InMemoryIdentityRepository
 
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
 
