@@ -10,7 +10,6 @@ from collections import defaultdict
 import pytest
 
 from starling.links.aggregation import (
-    CounterUpdate,
     StreamClick,
     aggregate,
     checkpoint_of,
@@ -18,6 +17,7 @@ from starling.links.aggregation import (
     countable_clicks,
 )
 from starling.links.clicks import Click, click_line
+from starling.links.model import CounterUpdate
 
 PERSON = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148 Instagram 300.0.0.0"
 BOT = "facebookexternalhit/1.1"
