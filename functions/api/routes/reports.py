@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
@@ -36,30 +36,22 @@ def handle_report(
     to: Annotated[date | None, Query()] = None,
 ) -> Any:
     caller = principal(router)
-    start, end = reports.report_range(from_, to, datetime.now(UTC).date())
-    rows = reports.click_report(DynamoClickCounterRepository(), caller.brand_id, group_by, start, end)
+    found = reports.report(DynamoClickCounterRepository(), caller.brand_id, group_by, from_, to)
     if "text/csv" in (router.current_event.headers.get("accept") or ""):
+        filename = f"report-{group_by}-{found.start}-{found.end}.csv"
         return Response(
             status_code=200,
             content_type="text/csv; charset=utf-8",
-            body=reports.as_csv(group_by, rows),
-            headers={"Content-Disposition": f'attachment; filename="report-{group_by}-{start}-{end}.csv"'},
+            body=found.as_csv(),
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
         )
-    body = {
-        "group_by": group_by,
-        "from": start.isoformat(),
-        "to": end.isoformat(),
+    return {
+        "group_by": found.group_by,
+        "from": found.start.isoformat(),
+        "to": found.end.isoformat(),
         "rows": [
-            ReportRowOut(
-                key=r.key,
-                clicks=r.clicks,
-                unique_clicks=r.unique_clicks,
-                bot_clicks=r.bot_clicks,
-                flagged_clicks=r.flagged_clicks,
-                **r.labels,
-            ).model_dump(exclude_none=True)
-            for r in rows
+            ReportRowOut.model_validate(row, from_attributes=True).model_dump(exclude_none=True)
+            for row in found.rows
         ],
-        "totals": reports.totals(rows),
+        "totals": found.totals,
     }
-    return body

@@ -18,11 +18,12 @@ import json
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from dataclasses import dataclass
+from typing import Any
 
 from starling.links.click_quality import burst_flags, is_bot
 from starling.links.clicks import Click, parse_click_line
+from starling.links.model import ClickCounterRepository, Contribution, CounterKey, CounterUpdate
 
 VISITOR_STATE_SHARDS = 4
 # How independent writes are run: `map` one after another, or an executor's `map` side by side.
@@ -46,45 +47,6 @@ class StreamClick:
     shard_id: str
     checkpoint: str
     click: Click
-
-
-@dataclass(frozen=True)
-class CounterKey:
-    """`dimension` is link, partner or campaign (per day), or link_total (the link's lifetime figures)."""
-
-    brand_id: str
-    dimension: str
-    key_id: str
-    day: str | None
-
-
-@dataclass(frozen=True)
-class Contribution:
-    """What one click adds to one counter."""
-
-    checkpoint: str
-    hour: str
-    clicks: int = 0
-    unique_clicks: int = 0
-    bot_clicks: int = 0
-    flagged_clicks: int = 0
-
-
-@dataclass
-class CounterUpdate:
-    key: CounterKey
-    contributions: list[Contribution] = field(default_factory=list)
-    labels: dict[str, str] = field(default_factory=dict)
-
-
-class ClickCounterRepository(Protocol):
-    def first_clicks(self, slug: str, hour: str, shard: int, firsts: dict[str, str]) -> dict[str, str]:
-        """Record each visitor's first click id unless one is recorded; answer the recorded ones."""
-        ...
-
-    def apply(self, shard_id: str, update: CounterUpdate) -> int:
-        """Add the contributions after the counter's checkpoint for this shard; answer how many."""
-        ...
 
 
 @dataclass

@@ -1,12 +1,13 @@
 """Click counters and unique-visitor state in the core table, written with conditional updates.
 
-  BRAND#<brand_id> / CLK#<dimension>#<yyyymmdd>#<id>   a day's figures (c, u, b, f) for a link, partner or
-                                                       campaign, with each hour's inside (c13, u13, ...)
-  BRAND#<brand_id> / LSTAT#<slug>                      a link's lifetime figures (not in any index, so an
-                                                       update is one write, not two)
+  <brand> / CLK#<dimension>#<yyyymmdd>#<id>   a day's figures (c, u, b, f) for a link, partner or
+                                              campaign, with each hour's inside (c13, u13, ...)
+  <brand> / LSTAT#<slug>                      a link's lifetime figures (not in any index, so an update is
+                                              one write, not two)
   UV#<slug>#<yyyymmddhh>#<n> / UV                      an hour's visitors of a link: visitor -> first click
 
-Every counter carries `ck_<shard>`, the last stream position it has counted from that shard."""
+<brand> is the brand's partition (starling.shared.keys.brand_pk). Every counter carries `ck_<shard>`, the
+last stream position it has counted from that shard."""
 
 from __future__ import annotations
 
@@ -18,8 +19,8 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError
 
-from starling.links.aggregation import Contribution, CounterUpdate
-from starling.reports.service import DayCounter
+from starling.links.model import Contribution, CounterUpdate, DayCounter
+from starling.shared.keys import brand_pk
 from starling.shared.settings import get_settings
 
 LINK_STATS_PREFIX = "LSTAT#"
@@ -30,8 +31,8 @@ _VISITORS_PER_UPDATE = 80  # keeps each update expression well under DynamoDB's 
 
 def counter_key(brand_id: str, dimension: str, key_id: str, day: str | None) -> dict[str, dict[str, str]]:
     if dimension == "link_total":
-        return {"pk": {"S": f"BRAND#{brand_id}"}, "sk": {"S": f"{LINK_STATS_PREFIX}{key_id}"}}
-    return {"pk": {"S": f"BRAND#{brand_id}"}, "sk": {"S": f"CLK#{dimension}#{day}#{key_id}"}}
+        return {"pk": {"S": brand_pk(brand_id)}, "sk": {"S": f"{LINK_STATS_PREFIX}{key_id}"}}
+    return {"pk": {"S": brand_pk(brand_id)}, "sk": {"S": f"CLK#{dimension}#{day}#{key_id}"}}
 
 
 def checkpoint_attribute(shard_id: str) -> str:
@@ -164,7 +165,7 @@ class DynamoClickCounterRepository:
             TableName=self._table,
             KeyConditionExpression="pk = :pk AND sk BETWEEN :lo AND :hi",
             ExpressionAttributeValues={
-                ":pk": {"S": f"BRAND#{brand_id}"},
+                ":pk": {"S": brand_pk(brand_id)},
                 ":lo": {"S": f"CLK#{dimension}#{from_day}#"},
                 ":hi": {"S": f"CLK#{dimension}#{to_day}#\uffff"},
             },

@@ -22,7 +22,7 @@ class LinksByPartner(Gsi1["LinkItem"]):
 
 
 class LinkItem(Model):
-    """A brand's link: pk BRAND#<id>, sk LINK#<slug>; gsi1 lists a partner's links."""
+    """A brand's link: pk the brand's (brand_pk), sk LINK#<slug>; gsi1 lists a partner's links."""
 
     class Meta(CoreMeta):
         pass
@@ -49,7 +49,7 @@ class LinkItem(Model):
 
 
 class LinkStatsItem(Model):
-    """A link's lifetime figures: pk BRAND#<id>, sk LSTAT#<slug>. Written only by the click aggregator with
+    """A link's lifetime figures: pk the brand's, sk LSTAT#<slug>. Written only by the click aggregator with
     conditional updates (starling.links.counters), which also keep its checkpoints (ck_<shard>)."""
 
     class Meta(CoreMeta):

@@ -1,20 +1,26 @@
 """Vanity links: slugs, destinations with UTM parameters, device targets, expiry, and what the redirect
-needs to answer without reading anything else."""
+needs to answer without reading anything else; the ports links' use cases and the click aggregator work
+through, and the records they exchange (a link's figures, the click counters reports read)."""
 
 from __future__ import annotations
 
 import re
 import secrets
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from starling.identity.model import RESERVED_SEGMENTS, UTM_KEYS, Brand
 from starling.links.redirects import RedirectEntry
 from starling.shared.destinations import validate_destination
 from starling.shared.errors import Invalid
+
+if TYPE_CHECKING:  # only the lookups' signatures name them; the click aggregator need not load them
+    from starling.catalog.model import Product
+    from starling.recruiting.model import Partner
 
 MAX_SLUG_LENGTH = 50
 MIN_SLUG_LENGTH = 3
@@ -225,3 +231,113 @@ def apply_link_changes(link: Link, brand: Brand, changes: dict[str, Any], now: d
             raise Invalid("disabled is true or false.", {"disabled": None})
         updates["disabled"] = bool(changes["disabled"])
     return replace(link, **updates)
+
+
+@dataclass(frozen=True)
+class LinkFigures:
+    """A link's lifetime figures, as the click aggregator counted them."""
+
+    clicks: int = 0
+    unique_clicks: int = 0
+    bot_clicks: int = 0
+    flagged_clicks: int = 0
+
+
+@dataclass(frozen=True)
+class LinkView(Link):
+    """A link as the API shows it: with its figures, the UTM parameters it applies and where it is served."""
+
+    short_url: str = ""
+    qr_svg_url: str = ""
+    effective_utm: dict[str, str] = field(default_factory=dict)
+    clicks: int = 0
+    unique_clicks: int = 0
+    bot_clicks: int = 0
+    flagged_clicks: int = 0
+
+
+# Ports of links' use cases.
+class LinkRepository(Protocol):
+    def create(self, link: Link, target: RedirectEntry) -> None:
+        """Store the link and its redirect entry together; Conflict when the slug is taken (any brand)."""
+        ...
+
+    def update(self, link: Link, target: RedirectEntry) -> None:
+        """Change the link and its redirect entry together; NotFound when there is no such link."""
+        ...
+
+    def get(self, brand_id: str, slug: str) -> tuple[Link, LinkFigures]: ...
+    def list_page(
+        self, brand_id: str, partner_id: str | None, limit: int, cursor: str | None
+    ) -> tuple[list[tuple[Link, LinkFigures]], str | None]: ...
+    def all(self, brand_id: str) -> list[Link]: ...
+    def save_targets(self, targets: list[RedirectEntry]) -> None: ...
+
+
+class BrandLookup(Protocol):
+    def get_brand(self, brand_id: str) -> Brand: ...
+
+
+class PartnerLookup(Protocol):
+    def get(self, brand_id: str, partner_id: str) -> Partner: ...
+
+
+class ProductLookup(Protocol):
+    def get(self, brand_id: str, product_id: str) -> Product: ...
+
+
+# Click counting: what the aggregator writes and reports read (starling.links.aggregation explains how).
+@dataclass(frozen=True)
+class CounterKey:
+    """`dimension` is link, partner or campaign (per day), or link_total (the link's lifetime figures)."""
+
+    brand_id: str
+    dimension: str
+    key_id: str
+    day: str | None
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """What one click adds to one counter."""
+
+    checkpoint: str
+    hour: str
+    clicks: int = 0
+    unique_clicks: int = 0
+    bot_clicks: int = 0
+    flagged_clicks: int = 0
+
+
+@dataclass
+class CounterUpdate:
+    key: CounterKey
+    contributions: list[Contribution] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DayCounter:
+    """One link's, partner's or campaign's figures for one UTC day, and for each hour of it that had any."""
+
+    key_id: str
+    day: str  # YYYYMMDD
+    figures: dict[str, int]
+    hours: dict[str, dict[str, int]]  # "00".."23" -> figures
+    labels: dict[str, str] = field(default_factory=dict)  # a link's partner_id and campaign_id
+
+
+class ClickCounterReader(Protocol):
+    def day_counters(self, brand_id: str, dimension: str, from_day: str, to_day: str) -> Iterable[DayCounter]:
+        """Every day counter of a dimension between two days (inclusive), in key order."""
+        ...
+
+
+class ClickCounterRepository(ClickCounterReader, Protocol):
+    def first_clicks(self, slug: str, hour: str, shard: int, firsts: dict[str, str]) -> dict[str, str]:
+        """Record each visitor's first click id unless one is recorded; answer the recorded ones."""
+        ...
+
+    def apply(self, shard_id: str, update: CounterUpdate) -> int:
+        """Add the contributions after the counter's checkpoint for this shard; answer how many."""
+        ...

@@ -1,10 +1,9 @@
-"""Links in DynamoDB: the brand's item (`BRAND#<id>` / `LINK#<slug>`) and the redirect's lookup item
+"""Links in DynamoDB: the brand's item (the brand's partition / `LINK#<slug>`) and the redirect's lookup item
 (`SLUG#<slug>` / `SLUG`), always written together in one transaction; the slug item's absence is what
 keeps slugs unique across every brand of the deployment."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
@@ -12,28 +11,17 @@ from pynamodb.transactions import TransactWrite
 
 from starling.links.counters import LINK_STATS_PREFIX
 from starling.links.items import LinkItem, LinkStatsItem, RedirectItem
-from starling.links.model import Link
+from starling.links.model import Link, LinkFigures
 from starling.links.redirect_store import SLUG_PK_PREFIX, SLUG_SK
 from starling.links.redirects import RedirectEntry
 from starling.shared.dynamo import transaction_connection
 from starling.shared.errors import Conflict, Invalid, NotFound
+from starling.shared.keys import brand_list_pk, brand_pk
 from starling.shared.paging import decode_cursor, encode_cursor
 
 
-@dataclass(frozen=True)
-class LinkFigures:
-    clicks: int = 0
-    unique_clicks: int = 0
-    bot_clicks: int = 0
-    flagged_clicks: int = 0
-
-
-def _pk(brand_id: str) -> str:
-    return f"BRAND#{brand_id}"
-
-
 def _partner_pk(brand_id: str, partner_id: str) -> str:
-    return f"BRAND#{brand_id}#LINKS#{partner_id}"
+    return brand_list_pk(brand_id, "LINKS", partner_id)
 
 
 def _link(item: LinkItem) -> Link:
@@ -62,14 +50,14 @@ def _figures(item: LinkStatsItem | None) -> LinkFigures:
 
 def _stats(brand_id: str, slugs: list[str]) -> dict[str, LinkStatsItem]:
     """The lifetime figures of these links (one BatchGetItem per 100); links never clicked have none."""
-    keys = [(_pk(brand_id), LINK_STATS_PREFIX + slug) for slug in slugs]
+    keys = [(brand_pk(brand_id), LINK_STATS_PREFIX + slug) for slug in slugs]
     found = LinkStatsItem.batch_get(keys) if keys else []
     return {item.sk.removeprefix(LINK_STATS_PREFIX): item for item in found}
 
 
 def _new_item(link: Link) -> LinkItem:
     return LinkItem(
-        pk=_pk(link.brand_id),
+        pk=brand_pk(link.brand_id),
         sk=f"LINK#{link.slug}",
         gsi1pk=_partner_pk(link.brand_id, link.partner_id),
         gsi1sk=f"{link.created_at.isoformat()}#{link.slug}",
@@ -143,7 +131,7 @@ class DynamoLinkRepository:
         try:
             with TransactWrite(connection=self._connection) as tx:
                 tx.update(
-                    LinkItem(_pk(link.brand_id), f"LINK#{link.slug}"),
+                    LinkItem(brand_pk(link.brand_id), f"LINK#{link.slug}"),
                     actions=_changed_fields(link),
                     condition=LinkItem.pk.exists(),
                 )
@@ -153,7 +141,7 @@ class DynamoLinkRepository:
 
     def get(self, brand_id: str, slug: str) -> tuple[Link, LinkFigures]:
         try:
-            item = LinkItem.get(_pk(brand_id), f"LINK#{slug}", consistent_read=True)
+            item = LinkItem.get(brand_pk(brand_id), f"LINK#{slug}", consistent_read=True)
         except DoesNotExist as exc:
             raise NotFound("No such link.", {"slug": slug}) from exc
         stats = _stats(brand_id, [slug])
@@ -162,7 +150,7 @@ class DynamoLinkRepository:
     def list_page(
         self, brand_id: str, partner_id: str | None, limit: int, cursor: str | None
     ) -> tuple[list[tuple[Link, LinkFigures]], str | None]:
-        start = decode_cursor(cursor, _pk(brand_id))
+        start = decode_cursor(cursor, brand_pk(brand_id))
         if partner_id:
             if start and start.get("gsi1pk", {}).get("S") != _partner_pk(brand_id, partner_id):
                 raise Invalid("cursor is not one this list gave out.", {"cursor": cursor})
@@ -173,7 +161,7 @@ class DynamoLinkRepository:
             if start and not str(start.get("sk", {}).get("S", "")).startswith("LINK#"):
                 raise Invalid("cursor is not one this list gave out.", {"cursor": cursor})
             result = LinkItem.query(
-                _pk(brand_id), LinkItem.sk.startswith("LINK#"), limit=limit, last_evaluated_key=start
+                brand_pk(brand_id), LinkItem.sk.startswith("LINK#"), limit=limit, last_evaluated_key=start
             )
         items = list(result)
         stats = _stats(brand_id, [item.slug for item in items])
@@ -181,7 +169,7 @@ class DynamoLinkRepository:
         return links, encode_cursor(result.last_evaluated_key)
 
     def all(self, brand_id: str) -> list[Link]:
-        return [_link(i) for i in LinkItem.query(_pk(brand_id), LinkItem.sk.startswith("LINK#"))]
+        return [_link(i) for i in LinkItem.query(brand_pk(brand_id), LinkItem.sk.startswith("LINK#"))]
 
     def save_targets(self, targets: list[RedirectEntry]) -> None:
         with RedirectItem.batch_write() as batch:

@@ -3,49 +3,46 @@
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime
-from typing import Any, Protocol
+from dataclasses import asdict
+from dataclasses import fields as dataclass_fields
+from typing import Any
 
 import segno
 
-from starling.catalog.model import Product
 from starling.identity import service as identity
 from starling.identity.model import Brand, IdentityRepository
 from starling.links.model import (
+    BrandLookup,
     Link,
+    LinkFigures,
+    LinkRepository,
+    LinkView,
+    PartnerLookup,
+    ProductLookup,
     apply_link_changes,
+    effective_utm,
     generate_slug,
     new_link,
     redirect_target,
     validate_slug,
 )
-from starling.links.redirects import RedirectEntry
 from starling.recruiting.model import Partner
-from starling.recruiting.pipeline import Stage
+from starling.shared.clock import now
 from starling.shared.errors import Conflict, Invalid, NotFound
 
 _GENERATION_ATTEMPTS = 5
-_CLOSED_STAGES = frozenset({Stage.DECLINED, Stage.OFFBOARDED})
+_CLOSED_STAGES = frozenset({"declined", "offboarded"})
 
 
-class LinkRepository(Protocol):
-    def create(self, link: Link, target: RedirectEntry) -> None: ...
-    def update(self, link: Link, target: RedirectEntry) -> None: ...
-    def get(self, brand_id: str, slug: str) -> tuple[Link, Any]: ...
-    def all(self, brand_id: str) -> list[Link]: ...
-    def save_targets(self, targets: list[RedirectEntry]) -> None: ...
-
-
-class PartnerLookup(Protocol):
-    def get(self, brand_id: str, partner_id: str) -> Partner: ...
-
-
-class ProductLookup(Protocol):
-    def get(self, brand_id: str, product_id: str) -> Product: ...
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
+def link_view(link: Link, figures: LinkFigures, brand: Brand, base_url: str) -> LinkView:
+    """The link with its figures, its effective UTM parameters and its URLs under `base_url`."""
+    return LinkView(
+        **{f.name: getattr(link, f.name) for f in dataclass_fields(Link)},
+        **asdict(figures),
+        short_url=short_url(base_url, link.slug),
+        qr_svg_url=f"{base_url}/v1/links/{link.slug}/qr.svg",
+        effective_utm=effective_utm(brand.utm_defaults, link.utm),
+    )
 
 
 def _partner_for_link(partners: PartnerLookup, brand_id: str, partner_id: str) -> Partner:
@@ -53,7 +50,7 @@ def _partner_for_link(partners: PartnerLookup, brand_id: str, partner_id: str) -
         partner = partners.get(brand_id, partner_id)
     except NotFound as exc:
         raise Invalid("partner_id is not one of the brand's partners.", {"partner_id": partner_id}) from exc
-    if partner.stage in _CLOSED_STAGES:
+    if partner.stage.value in _CLOSED_STAGES:
         raise Conflict(
             f"The partner is {partner.stage.value}; move them back into the pipeline to give them links.",
             {"partner_id": partner_id, "stage": partner.stage.value},
@@ -68,14 +65,15 @@ def _product_url(products: ProductLookup, brand_id: str, product_id: str) -> str
         raise Invalid("product_id is not one of the brand's products.", {"product_id": product_id}) from exc
 
 
-def create_link(
+def new_partner_link(
     links: LinkRepository,
     partners: PartnerLookup,
     products: ProductLookup,
     brand: Brand,
     fields: dict[str, Any],
 ) -> Link:
-    """A link to `destination_url` or to `product_id`'s page, under the chosen or a generated slug."""
+    """A link to `destination_url` or to `product_id`'s page, under the chosen or a generated slug: a
+    generated slug that is taken is drawn again (a few times); a chosen one that is taken is a Conflict."""
     partner = _partner_for_link(partners, brand.brand_id, fields["partner_id"])
     product_id = fields.get("product_id")
     destination = fields.get("destination_url")
@@ -110,7 +108,7 @@ def create_link(
     raise AssertionError("unreachable")
 
 
-def update_link(
+def _changed_link(
     links: LinkRepository, products: ProductLookup, brand: Brand, slug: str, changes: dict[str, Any]
 ) -> Link:
     link, _ = links.get(brand.brand_id, slug)
@@ -128,6 +126,64 @@ def update_link(
     updated = apply_link_changes(link, brand, changes, now())
     links.update(updated, redirect_target(updated, brand))
     return updated
+
+
+def create_link(
+    links: LinkRepository,
+    brands: BrandLookup,
+    partners: PartnerLookup,
+    products: ProductLookup,
+    brand_id: str,
+    fields: dict[str, Any],
+    base_url: str,
+) -> LinkView:
+    """POST /v1/links: a new partner link, shown with no clicks yet."""
+    brand = brands.get_brand(brand_id)
+    link = new_partner_link(links, partners, products, brand, fields)
+    return link_view(link, LinkFigures(), brand, base_url)
+
+
+def update_link(
+    links: LinkRepository,
+    brands: BrandLookup,
+    products: ProductLookup,
+    brand_id: str,
+    slug: str,
+    changes: dict[str, Any],
+    base_url: str,
+) -> LinkView:
+    """PATCH /v1/links/{slug}: the changes applied, then the link read back with its figures."""
+    brand = brands.get_brand(brand_id)
+    _changed_link(links, products, brand, slug, changes)
+    link, figures = links.get(brand_id, slug)
+    return link_view(link, figures, brand, base_url)
+
+
+def get_link(links: LinkRepository, brands: BrandLookup, brand_id: str, slug: str, base_url: str) -> LinkView:
+    brand = brands.get_brand(brand_id)
+    link, figures = links.get(brand_id, slug)
+    return link_view(link, figures, brand, base_url)
+
+
+def list_links(
+    links: LinkRepository,
+    brands: BrandLookup,
+    brand_id: str,
+    partner_id: str | None,
+    limit: int,
+    cursor: str | None,
+    base_url: str,
+) -> tuple[list[LinkView], str | None]:
+    """A page of the brand's links (or one partner's), each with its figures, and the next page's cursor."""
+    brand = brands.get_brand(brand_id)
+    found, next_cursor = links.list_page(brand_id, partner_id, limit, cursor)
+    return [link_view(link, figures, brand, base_url) for link, figures in found], next_cursor
+
+
+def link_qr_svg(links: LinkRepository, brand_id: str, slug: str, base_url: str) -> str:
+    """The QR code of the link's short URL."""
+    link, _ = links.get(brand_id, slug)
+    return qr_svg(short_url(base_url, link.slug))
 
 
 def refresh_redirects(links: LinkRepository, brand: Brand) -> int:

@@ -1,37 +1,21 @@
-"""Reports over the click counters: figures per link, partner, campaign, day or hour, for a date range."""
+"""Reports over the click counters: figures per link, partner, campaign, day or hour, for a date range.
+The counters are links' (starling.links.model.DayCounter), read through links' ClickCounterReader port."""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Protocol
 
+from starling.links.model import ClickCounterReader
+from starling.shared.clock import today
 from starling.shared.errors import Invalid
 
 GROUPS = ("link", "partner", "campaign", "day", "hour")
 MAX_DAYS = 366
 DEFAULT_DAYS = 30
 FIGURE_NAMES = ("clicks", "unique_clicks", "bot_clicks", "flagged_clicks")
-
-
-@dataclass(frozen=True)
-class DayCounter:
-    """One link's, partner's or campaign's figures for one UTC day, and for each hour of it that had any."""
-
-    key_id: str
-    day: str  # YYYYMMDD
-    figures: dict[str, int]
-    hours: dict[str, dict[str, int]]  # "00".."23" -> figures
-    labels: dict[str, str] = field(default_factory=dict)  # a link's partner_id and campaign_id
-
-
-class CounterReader(Protocol):
-    def day_counters(
-        self, brand_id: str, dimension: str, from_day: str, to_day: str
-    ) -> Iterable[DayCounter]: ...
 
 
 @dataclass
@@ -47,6 +31,26 @@ class ReportRow:
         for name in FIGURE_NAMES:
             setattr(self, name, getattr(self, name) + figures.get(name, 0))
 
+    @property
+    def partner_id(self) -> str | None:
+        return self.labels.get("partner_id")
+
+    @property
+    def campaign_id(self) -> str | None:
+        return self.labels.get("campaign_id")
+
+
+@dataclass(frozen=True)
+class Report:
+    group_by: str
+    start: date
+    end: date
+    rows: list[ReportRow]
+    totals: dict[str, int]
+
+    def as_csv(self) -> str:
+        return as_csv(self.group_by, self.rows)
+
 
 def report_range(from_day: date | None, to_day: date | None, today: date) -> tuple[date, date]:
     end = to_day or today
@@ -59,7 +63,7 @@ def report_range(from_day: date | None, to_day: date | None, today: date) -> tup
 
 
 def click_report(
-    counters: CounterReader, brand_id: str, group_by: str, start: date, end: date
+    counters: ClickCounterReader, brand_id: str, group_by: str, start: date, end: date
 ) -> list[ReportRow]:
     if group_by not in GROUPS:
         raise Invalid(f"group_by is one of {', '.join(GROUPS)}.", {"group_by": group_by})
@@ -95,3 +99,13 @@ def as_csv(group_by: str, rows: list[ReportRow]) -> str:
         figures = [getattr(row, name) for name in FIGURE_NAMES]
         writer.writerow([row.key, *figures, *(row.labels.get(n, "") for n in labels)])
     return out.getvalue()
+
+
+def report(
+    counters: ClickCounterReader, brand_id: str, group_by: str, from_day: date | None, to_day: date | None
+) -> Report:
+    """GET /v1/reports: the brand's figures grouped by `group_by` over the range (the last 30 days by
+    default), with their totals."""
+    start, end = report_range(from_day, to_day, today())
+    rows = click_report(counters, brand_id, group_by, start, end)
+    return Report(group_by, start, end, rows, totals(rows))

@@ -6,7 +6,8 @@ from datetime import date
 
 import pytest
 
-from starling.reports.service import DayCounter, as_csv, click_report, report_range, totals
+from starling.links.model import DayCounter
+from starling.reports.service import as_csv, click_report, report_range, totals
 from starling.shared.errors import Invalid
 
 FIGURES = {"clicks": 3, "unique_clicks": 2, "bot_clicks": 1}

@@ -1,16 +1,15 @@
-"""The aggregator's counting, with an in-memory repository that keeps checkpoints the way the DynamoDB one
-does: a replayed batch, or one resumed from a failed record, never counts twice."""
+"""The aggregator's counting, with the in-memory repository that keeps checkpoints the way the DynamoDB one
+does (tests/integration/links/test_click_counter_repository_contract.py holds it to that): a replayed
+batch, or one resumed from a failed record, never counts twice."""
 
 from __future__ import annotations
 
 import gzip
 import json
-from collections import defaultdict
 
 import pytest
 
 from starling.links.aggregation import (
-    CounterUpdate,
     StreamClick,
     aggregate,
     checkpoint_of,
@@ -18,41 +17,11 @@ from starling.links.aggregation import (
     countable_clicks,
 )
 from starling.links.clicks import Click, click_line
+from tests.fakes.links import InMemoryClickCounterRepository
 
 PERSON = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148 Instagram 300.0.0.0"
 BOT = "facebookexternalhit/1.1"
 HOUR_MS = 1_795_000_000_000 - 1_795_000_000_000 % 3_600_000
-
-
-class InMemoryCounters:
-    def __init__(self) -> None:
-        self.figures: dict[tuple[str, str, str | None], dict[str, int]] = defaultdict(
-            lambda: defaultdict(int)
-        )
-        self.checkpoints: dict[tuple[tuple[str, str, str | None], str], str] = {}
-        self.visitors: dict[tuple[str, str, int], dict[str, str]] = defaultdict(dict)
-        self.fail_after: int | None = None
-        self.applied = 0
-
-    def first_clicks(self, slug: str, hour: str, shard: int, firsts: dict[str, str]) -> dict[str, str]:
-        state = self.visitors[(slug, hour, shard)]
-        for visitor, click_id in firsts.items():
-            state.setdefault(visitor, click_id)
-        return {v: state[v] for v in firsts}
-
-    def apply(self, shard_id: str, update: CounterUpdate) -> int:
-        if self.fail_after is not None and self.applied >= self.fail_after:
-            raise RuntimeError("the aggregator died halfway through a batch")
-        self.applied += 1
-        key = (update.key.dimension, update.key.key_id, update.key.day)
-        stored = self.checkpoints.get((key, shard_id))
-        pending = [c for c in update.contributions if stored is None or c.checkpoint > stored]
-        for c in pending:
-            for name in ("clicks", "unique_clicks", "bot_clicks", "flagged_clicks"):
-                self.figures[key][name] += getattr(c, name)
-        if pending:
-            self.checkpoints[(key, shard_id)] = pending[-1].checkpoint
-        return len(pending)
 
 
 def _click(n: int, slug: str = "maya", visitor: str = "", agent: str = PERSON, at: int = HOUR_MS) -> Click:
@@ -67,7 +36,7 @@ def _stream(clicks: list[Click], first_sequence: int = 1) -> list[StreamClick]:
 
 
 def test_clicks_uniques_and_bots_are_counted_per_link_partner_campaign_and_lifetime() -> None:
-    repo = InMemoryCounters()
+    repo = InMemoryClickCounterRepository()
     clicks = [_click(1), _click(2), _click(3, visitor="v1"), _click(4, agent=BOT)]
     outcome = aggregate(repo, _stream(clicks))
     day = "20261118"
@@ -83,7 +52,7 @@ def test_clicks_uniques_and_bots_are_counted_per_link_partner_campaign_and_lifet
 
 
 def test_a_replayed_batch_counts_nothing_more() -> None:
-    repo = InMemoryCounters()
+    repo = InMemoryClickCounterRepository()
     batch = _stream([_click(n) for n in range(50)])
     aggregate(repo, batch)
     aggregate(repo, batch)
@@ -93,7 +62,7 @@ def test_a_replayed_batch_counts_nothing_more() -> None:
 
 def test_a_batch_that_died_halfway_resumes_exactly_when_redelivered() -> None:
     # Given an aggregator that dies after two of its counter updates
-    repo = InMemoryCounters()
+    repo = InMemoryClickCounterRepository()
     batch = _stream([_click(n, slug=f"link{n % 3}") for n in range(30)])
     repo.fail_after = 2
     with pytest.raises(RuntimeError):
@@ -108,7 +77,7 @@ def test_a_batch_that_died_halfway_resumes_exactly_when_redelivered() -> None:
 
 
 def test_the_same_log_event_twice_in_a_batch_counts_once() -> None:
-    repo = InMemoryCounters()
+    repo = InMemoryClickCounterRepository()
     click = _click(1)
     outcome = aggregate(repo, _stream([click, click]))
     assert outcome.duplicates == 1
@@ -116,7 +85,7 @@ def test_the_same_log_event_twice_in_a_batch_counts_once() -> None:
 
 
 def test_a_visitor_counts_once_per_link_per_hour() -> None:
-    repo = InMemoryCounters()
+    repo = InMemoryClickCounterRepository()
     clicks = [
         _click(1, visitor="ana"),
         _click(2, visitor="ana"),
@@ -129,7 +98,7 @@ def test_a_visitor_counts_once_per_link_per_hour() -> None:
 
 
 def test_a_burst_from_one_source_is_flagged_not_billable() -> None:
-    repo = InMemoryCounters()
+    repo = InMemoryClickCounterRepository()
     burst = [
         Click(f"b{i}", HOUR_MS + i, "brd_1", "maya", "ptn_1", None, "vx", "one-ip", PERSON, "ios")
         for i in range(30)
