@@ -133,8 +133,8 @@ def _brand_create(args: argparse.Namespace) -> int:
 
 def _key_create(args: argparse.Namespace) -> int:
     _use_target(args)
+    from starling.identity.model import Role
     from starling.identity.repository import DynamoIdentityRepository
-    from starling.identity.roles import Role
     from starling.identity.service import create_api_key
 
     created = create_api_key(DynamoIdentityRepository(), args.brand, args.name or args.role, Role(args.role))

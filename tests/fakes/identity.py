@@ -6,8 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from starling.identity.model import ApiKey, Brand
-from starling.identity.roles import Role
+from starling.identity.model import ApiKey, Brand, Role
 from starling.shared.errors import Conflict, NotFound
 
 

@@ -17,8 +17,8 @@ from starling.discovery import service as discovery
 from starling.discovery.creators import Creator, engagement_rate, parse_creator_csv, parse_creator_rows_json
 from starling.discovery.model import SearchFilters
 from starling.discovery.repository import DynamoCreatorRepository
+from starling.identity.model import Area
 from starling.identity.repository import DynamoIdentityRepository
-from starling.identity.roles import Area
 from starling.shared.errors import Invalid
 from starling.shared.paging import clamp_limit
 

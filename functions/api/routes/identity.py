@@ -12,8 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field, HttpUrl
 from functions.api.schemas import Page, StrictBody
 from starling.api.auth import principal, requires
 from starling.identity import service as identity
+from starling.identity.model import Area, Role
 from starling.identity.repository import DynamoIdentityRepository
-from starling.identity.roles import Area, Role
 from starling.links import service as links
 from starling.links.repository import DynamoLinkRepository
 

@@ -14,8 +14,8 @@ from functions.api.schemas import Page, StrictBody
 from starling.api.auth import principal, requires
 from starling.api.events import public_base_url
 from starling.catalog.repository import DynamoProductRepository
+from starling.identity.model import Area
 from starling.identity.repository import DynamoIdentityRepository
-from starling.identity.roles import Area
 from starling.links import service as links
 from starling.links.model import LinkView
 from starling.links.repository import DynamoLinkRepository

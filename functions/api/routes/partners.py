@@ -16,8 +16,8 @@ from starling.api.auth import principal, requires
 from starling.api.events import public_base_url
 from starling.discovery.creators import CreatorDraft, RejectedRow, validate_creator_row
 from starling.discovery.repository import DynamoCreatorRepository
+from starling.identity.model import Area
 from starling.identity.repository import DynamoIdentityRepository
-from starling.identity.roles import Area
 from starling.recruiting import service as recruiting
 from starling.recruiting.model import EmailTemplate
 from starling.recruiting.repository import DynamoPartnerRepository

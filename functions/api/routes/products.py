@@ -14,8 +14,8 @@ from starling.api.auth import principal, requires
 from starling.catalog import service as products
 from starling.catalog.model import MAX_AMOUNT, MAX_NAME_LENGTH, MAX_SKU_LENGTH
 from starling.catalog.repository import DynamoProductRepository
+from starling.identity.model import Area
 from starling.identity.repository import DynamoIdentityRepository
-from starling.identity.roles import Area
 from starling.shared.destinations import MAX_URL_LENGTH
 
 router = APIGatewayHttpRouter()

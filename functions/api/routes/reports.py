@@ -11,7 +11,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import BaseModel
 
 from starling.api.auth import principal, requires
-from starling.identity.roles import Area
+from starling.identity.model import Area
 from starling.links.counters import DynamoClickCounterRepository
 from starling.reports import service as reports
 

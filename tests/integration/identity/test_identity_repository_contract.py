@@ -10,8 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from starling.identity.model import Brand, IdentityRepository, hash_api_key, new_api_key, new_brand
-from starling.identity.roles import Role
+from starling.identity.model import Brand, IdentityRepository, Role, hash_api_key, new_api_key, new_brand
 from starling.shared.errors import Conflict, NotFound
 from tests.fakes.identity import InMemoryIdentityRepository
 from tests.integration.contract_backends import BACKENDS, fake_or_dynamo

@@ -9,15 +9,18 @@ import pytest
 from starling.identity import service as identity
 from starling.identity.model import (
     DEFAULT_TIER_THRESHOLDS,
+    Area,
     Principal,
+    Role,
     apply_brand_changes,
+    can_read,
+    can_write,
     generate_api_key,
     hash_api_key,
     new_brand,
     slugify,
     validate_slug,
 )
-from starling.identity.roles import Area, Role, can_read, can_write
 from starling.shared.errors import Conflict, Invalid, NotFound, Unauthorized
 from tests.fakes.identity import InMemoryIdentityRepository
 

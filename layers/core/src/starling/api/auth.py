@@ -15,8 +15,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.router import Router
 
 from starling.api.gate import matched_route
-from starling.identity.model import IdentityRepository, Principal
-from starling.identity.roles import Area, can_read, can_write
+from starling.identity.model import Area, IdentityRepository, Principal, can_read, can_write
 from starling.identity.service import resolve_principal
 from starling.shared.errors import Forbidden, Unauthorized
 

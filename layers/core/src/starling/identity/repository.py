@@ -8,8 +8,7 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from starling.identity.items import ApiKeyItem, ApiKeyLookupItem, BrandItem, BrandSlugItem
-from starling.identity.model import ApiKey, Brand
-from starling.identity.roles import Role
+from starling.identity.model import ApiKey, Brand, Role
 from starling.shared.dynamo import transaction_connection
 from starling.shared.errors import Conflict, NotFound
 from starling.shared.keys import brand_pk

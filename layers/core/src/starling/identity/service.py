@@ -10,13 +10,13 @@ from starling.identity.model import (
     Brand,
     IdentityRepository,
     Principal,
+    Role,
     apply_brand_changes,
     hash_api_key,
     looks_like_api_key,
     new_api_key,
     new_brand,
 )
-from starling.identity.roles import Role
 from starling.shared import clock
 from starling.shared.errors import Conflict, Unauthorized
 from starling.shared.paging import clamp_limit
