@@ -7,27 +7,19 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
-from pynamodb.models import Model
 
-from starling.shared.dynamo_items import CoreMeta, Gsi1
+from starling.shared.dynamo_items import Gsi1, ListedItem
 
 
 class ProductsByCreation(Gsi1["ProductItem"]):
     """A brand's products, newest first."""
 
 
-class ProductItem(Model):
+class ProductItem(ListedItem):
     """A product: pk BRAND#<id>, sk PRODUCT#<product_id>; gsi1 lists a brand's products by creation."""
-
-    class Meta(CoreMeta):
-        pass
 
     gsi1 = ProductsByCreation()
 
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
-    gsi1pk = UnicodeAttribute()
-    gsi1sk = UnicodeAttribute()
     product_id = UnicodeAttribute()
     brand_id = UnicodeAttribute()
     name = UnicodeAttribute()

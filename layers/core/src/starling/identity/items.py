@@ -9,18 +9,12 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
-from pynamodb.models import Model
 
-from starling.shared.dynamo_items import CoreMeta
+from starling.shared.dynamo_items import CoreItem
 from starling.shared.money import DEFAULT_LOCALE
 
 
-class BrandItem(Model):
-    class Meta(CoreMeta):
-        pass
-
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
+class BrandItem(CoreItem):
     brand_id = UnicodeAttribute()
     name = UnicodeAttribute()
     slug = UnicodeAttribute()
@@ -34,21 +28,11 @@ class BrandItem(Model):
     created_at = UTCDateTimeAttribute()
 
 
-class BrandSlugItem(Model):
-    class Meta(CoreMeta):
-        pass
-
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
+class BrandSlugItem(CoreItem):
     brand_id = UnicodeAttribute()
 
 
-class ApiKeyItem(Model):
-    class Meta(CoreMeta):
-        pass
-
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
+class ApiKeyItem(CoreItem):
     key_id = UnicodeAttribute()
     brand_id = UnicodeAttribute()
     name = UnicodeAttribute()
@@ -59,12 +43,7 @@ class ApiKeyItem(Model):
     revoked_at = UTCDateTimeAttribute(null=True)
 
 
-class ApiKeyLookupItem(Model):
-    class Meta(CoreMeta):
-        pass
-
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
+class ApiKeyLookupItem(CoreItem):
     brand_id = UnicodeAttribute()
     key_id = UnicodeAttribute()
     role = UnicodeAttribute()

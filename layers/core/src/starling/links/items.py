@@ -9,9 +9,8 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
-from pynamodb.models import Model
 
-from starling.shared.dynamo_items import CoreMeta, Gsi1
+from starling.shared.dynamo_items import CoreItem, Gsi1, ListedItem
 from starling.shared.settings import get_settings
 
 _settings = get_settings()
@@ -21,18 +20,11 @@ class LinksByPartner(Gsi1["LinkItem"]):
     """A partner's links."""
 
 
-class LinkItem(Model):
+class LinkItem(ListedItem):
     """A brand's link: pk the brand's (brand_pk), sk LINK#<slug>; gsi1 lists a partner's links."""
-
-    class Meta(CoreMeta):
-        pass
 
     gsi1 = LinksByPartner()
 
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
-    gsi1pk = UnicodeAttribute()
-    gsi1sk = UnicodeAttribute()
     slug = UnicodeAttribute()
     brand_id = UnicodeAttribute()
     partner_id = UnicodeAttribute()
@@ -48,29 +40,19 @@ class LinkItem(Model):
     updated_at = UTCDateTimeAttribute()
 
 
-class LinkStatsItem(Model):
+class LinkStatsItem(CoreItem):
     """A link's lifetime figures: pk the brand's, sk LSTAT#<slug>. Written only by the click aggregator with
     conditional updates (starling.links.counters), which also keep its checkpoints (ck_<shard>)."""
 
-    class Meta(CoreMeta):
-        pass
-
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     c = NumberAttribute(null=True)
     u = NumberAttribute(null=True)
     b = NumberAttribute(null=True)
     f = NumberAttribute(null=True)
 
 
-class RedirectItem(Model):
+class RedirectItem(CoreItem):
     """What the redirect reads for a slug: pk SLUG#<slug>, sk SLUG (starling.links.redirect_store)."""
 
-    class Meta(CoreMeta):
-        pass
-
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     slug = UnicodeAttribute()
     brand_id = UnicodeAttribute()
     partner_id = UnicodeAttribute()

@@ -7,9 +7,8 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
-from pynamodb.models import Model
 
-from starling.shared.dynamo_items import CoreMeta, Gsi1
+from starling.shared.dynamo_items import CoreItem, Gsi1, ListedItem
 from starling.shared.settings import get_settings
 
 _settings = get_settings()
@@ -19,18 +18,11 @@ class PartnersByStage(Gsi1["PartnerItem"]):
     """A brand's partners by stage."""
 
 
-class PartnerItem(Model):
+class PartnerItem(ListedItem):
     """A partner: pk BRAND#<id>, sk PARTNER#<partner_id>; gsi1 lists a brand's partners by stage."""
-
-    class Meta(CoreMeta):
-        pass
 
     gsi1 = PartnersByStage()
 
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
-    gsi1pk = UnicodeAttribute()
-    gsi1sk = UnicodeAttribute()
     partner_id = UnicodeAttribute()
     brand_id = UnicodeAttribute()
     creator_id = UnicodeAttribute()
@@ -48,14 +40,9 @@ class PartnerItem(Model):
     network_contact_id = UnicodeAttribute(null=True)  # contact through the network: no email kept here
 
 
-class TimelineItem(Model):
+class TimelineItem(CoreItem):
     """One entry of a partner's timeline: pk BRAND#<id>, sk HISTORY#<partner_id>#<time>#<random>."""
 
-    class Meta(CoreMeta):
-        pass
-
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     partner_id = UnicodeAttribute()
     kind = UnicodeAttribute()
     at = UTCDateTimeAttribute()
@@ -68,26 +55,16 @@ class TimelineItem(Model):
     message_id = UnicodeAttribute(null=True)
 
 
-class EmailTemplateItem(Model):
+class EmailTemplateItem(CoreItem):
     """A brand's email template: pk BRAND#<id>, sk TEMPLATE#<name>."""
 
-    class Meta(CoreMeta):
-        pass
-
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     subject = UnicodeAttribute()
     text_body = UnicodeAttribute()
     html_body = UnicodeAttribute(null=True)
 
 
-class RateLimitItem(Model):
+class RateLimitItem(CoreItem):
     """Requests from one source in one window: pk RATE#<key>, sk RATE; expires by TTL."""
 
-    class Meta(CoreMeta):
-        pass
-
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     hits = NumberAttribute(default=0)
     expires_at = NumberAttribute()

@@ -20,6 +20,23 @@ class CoreMeta:
     region = _settings.region
 
 
+class CoreItem(Model):
+    """An item of the core table: partition key pk, sort key sk (see shared/keys.py)."""
+
+    class Meta(CoreMeta):
+        pass
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+
+
+class ListedItem(CoreItem):
+    """A core item that gsi1 also lists: its list partition (gsi1pk) and position in it (gsi1sk)."""
+
+    gsi1pk = UnicodeAttribute()
+    gsi1sk = UnicodeAttribute()
+
+
 class Gsi1(GlobalSecondaryIndex[_M]):
     """The core table's gsi1: a list partition (gsi1pk) sorted by gsi1sk."""
 
