@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Iterable
+from datetime import UTC, datetime
 
-from starling.discovery.model import Creator, Owner, SearchRow, SegmentSnapshot
+from starling.discovery.model import Creator, Owner, Platform, SearchRow, SegmentSnapshot
 from starling.shared.errors import NotFound
 
 SEGMENTS = 8
@@ -54,3 +55,22 @@ class InMemoryCreatorRepository:
         }
         self.segment_loads.append((owner, tuple(sorted(changed))))
         return changed
+
+
+CREATED = datetime(2025, 3, 1, 12, tzinfo=UTC)
+
+
+def make_creator(**overrides: object) -> Creator:
+    """An Instagram creator, alice, with 10,000 followers and 5% engagement; `overrides` change any field."""
+    fields: dict[str, object] = {
+        "creator_id": "cre_1",
+        "platform": Platform.INSTAGRAM,
+        "handle": "alice",
+        "created_at": CREATED,
+        "updated_at": CREATED,
+        "followers": 10_000,
+        "avg_likes": 400,
+        "avg_comments": 100,
+    }
+    fields.update(overrides)
+    return Creator(**fields)  # type: ignore[arg-type]

@@ -2,35 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
 
 from starling.discovery.fit import FIT_WEIGHTS, fit_score
-from starling.discovery.model import (
-    Creator,
-    Platform,
-)
 from starling.discovery.terms import matches_query, search_tokens
 from starling.shared.errors import Invalid
+from tests.fakes.discovery import CREATED, make_creator
 
-NOW = datetime(2025, 3, 1, 12, tzinfo=UTC)
-
-
-def make_creator(**overrides: object) -> Creator:
-    fields: dict[str, object] = {
-        "creator_id": "cre_1",
-        "platform": Platform.INSTAGRAM,
-        "handle": "alice",
-        "created_at": NOW,
-        "updated_at": NOW,
-        "followers": 10_000,
-        "avg_likes": 400,
-        "avg_comments": 100,
-    }
-    fields.update(overrides)
-    return Creator(**fields)  # type: ignore[arg-type]
+NOW = CREATED
 
 
 # --- fit score ---------------------------------------------------------------------------------------

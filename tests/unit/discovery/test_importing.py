@@ -2,30 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 
 from starling.discovery.importing import MAX_COLUMNS, parse_creator_csv, parse_creator_rows_json
-from starling.discovery.model import Creator, Platform
+from starling.discovery.model import Platform
 from starling.shared.errors import Invalid
+from tests.fakes.discovery import CREATED
 
-NOW = datetime(2025, 3, 1, 12, tzinfo=UTC)
-
-
-def make_creator(**overrides: object) -> Creator:
-    fields: dict[str, object] = {
-        "creator_id": "cre_1",
-        "platform": Platform.INSTAGRAM,
-        "handle": "alice",
-        "created_at": NOW,
-        "updated_at": NOW,
-        "followers": 10_000,
-        "avg_likes": 400,
-        "avg_comments": 100,
-    }
-    fields.update(overrides)
-    return Creator(**fields)  # type: ignore[arg-type]
+NOW = CREATED
 
 
 # --- JSON import -------------------------------------------------------------------------------------

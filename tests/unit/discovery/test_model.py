@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -10,7 +10,6 @@ import pytest
 from starling.discovery.fit import engagement_percentiles, percentile_rank
 from starling.discovery.importing import parse_creator_rows_json
 from starling.discovery.model import (
-    Creator,
     CreatorDraft,
     Platform,
     engagement_rate,
@@ -20,23 +19,9 @@ from starling.discovery.model import (
 )
 from starling.identity.model import DEFAULT_TIER_THRESHOLDS
 from starling.shared.errors import Invalid
+from tests.fakes.discovery import CREATED, make_creator
 
-NOW = datetime(2025, 3, 1, 12, tzinfo=UTC)
-
-
-def make_creator(**overrides: object) -> Creator:
-    fields: dict[str, object] = {
-        "creator_id": "cre_1",
-        "platform": Platform.INSTAGRAM,
-        "handle": "alice",
-        "created_at": NOW,
-        "updated_at": NOW,
-        "followers": 10_000,
-        "avg_likes": 400,
-        "avg_comments": 100,
-    }
-    fields.update(overrides)
-    return Creator(**fields)  # type: ignore[arg-type]
+NOW = CREATED
 
 
 # --- tiers -------------------------------------------------------------------------------------------
