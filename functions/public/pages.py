@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import quote
 
 from functions.page_shell import page
-from starling.discovery.creators import Platform
+from starling.discovery.model import Platform
 from starling.recruiting.applications import (
     HANDLE_ROWS,
     HONEYPOT_FIELD,

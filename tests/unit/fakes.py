@@ -2,43 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
-
-from starling.discovery.creators import Creator
 from starling.recruiting.model import Partner, TimelineEntry
 from starling.recruiting.outreach import EmailTemplate
 from starling.recruiting.pipeline import Stage
 from starling.shared.email import Email
 from starling.shared.errors import Conflict, NotFound
+from tests.fakes.discovery import InMemoryCreatorRepository
 from tests.fakes.identity import InMemoryIdentityRepository
 
-__all__ = ["InMemoryIdentityRepository"]  # moved to tests.fakes.identity; kept here for tests not yet moved
-
-
-class InMemoryCreatorRepository:
-    """Creators by owner (`BRAND#<id>` or `NETWORK`); search segments are not kept."""
-
-    def __init__(self) -> None:
-        self.creators: dict[tuple[str, str], Creator] = {}
-
-    def get(self, owner: str, creator_id: str) -> Creator:
-        if (owner, creator_id) not in self.creators:
-            raise NotFound("No such creator.")
-        return self.creators[(owner, creator_id)]
-
-    def get_many(self, owner: str, creator_ids: Iterable[str]) -> dict[str, Creator]:
-        return {cid: self.creators[(owner, cid)] for cid in creator_ids if (owner, cid) in self.creators}
-
-    def save_many(self, owner: str, creators: list[Creator]) -> None:
-        for creator in creators:
-            self.creators[(owner, creator.creator_id)] = creator
-
-    def search_generation(self, owner: str) -> int:
-        return 0
-
-    def load_segments(self, owner: str, known: dict[int, int]) -> dict[int, Any]:
-        return {}
+# moved to tests.fakes.identity and tests.fakes.discovery; kept here for tests not yet moved
+__all__ = ["InMemoryCreatorRepository", "InMemoryIdentityRepository"]
 
 
 class InMemoryPartnerRepository:

@@ -14,7 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from functions.api.schemas import MULTILINE, Page, StrictBody
 from starling.api.auth import principal, requires
 from starling.api.events import public_base_url
-from starling.discovery.creators import CreatorDraft, RejectedRow, validate_creator_row
+from starling.discovery.importing import RejectedRow, validate_creator_row
+from starling.discovery.model import CreatorDraft
 from starling.discovery.repository import DynamoCreatorRepository
 from starling.identity.model import Area
 from starling.identity.repository import DynamoIdentityRepository

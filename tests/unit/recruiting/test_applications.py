@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 import pytest
 
 from functions.public.pages import render_application_page, render_thank_you_page
-from starling.discovery.creators import Creator, Platform
+from starling.discovery.model import Creator, Platform
 from starling.recruiting.applications import (
     HONEYPOT_FIELD,
     MAX_PITCH_LENGTH,

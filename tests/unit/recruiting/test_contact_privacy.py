@@ -12,8 +12,15 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from starling.discovery import service as discovery
-from starling.discovery.creators import Creator, CreatorDraft, Platform
-from starling.discovery.model import NETWORK, brand_owner, network_reference, public_profile
+from starling.discovery.model import (
+    NETWORK,
+    Creator,
+    CreatorDraft,
+    Platform,
+    brand_owner,
+    network_reference,
+    public_profile,
+)
 from starling.discovery.service import creator_id_for
 from starling.identity.model import Brand
 from starling.recruiting import service as recruiting
@@ -159,7 +166,7 @@ class World:
         """Every view of Zoë the API gives brand B."""
         partner_id = partner_id_for(ZOE_ID)
         return [
-            discovery.get_creator(self.creators, brand(brand_id), ZOE_ID)[0],
+            discovery.get_creator(self.creators, self.identity, brand_id, ZOE_ID),
             recruiting.get_partner(self.partners, brand_id, partner_id),
             *recruiting.list_partners(self.partners, brand_id, None, 100, None)[0],
             *recruiting.history(self.partners, brand_id, partner_id),
@@ -177,7 +184,7 @@ def test_adding_a_network_creator_as_partner_shows_the_brand_no_email_anywhere()
     assert world.creators.get(brand_owner("brd_b"), ZOE_ID).email is None
     assert world.partners.get("brd_b", partner_id_for(ZOE_ID)).email is None
     # And brand A, whose applicant she is, still sees it
-    assert discovery.get_creator(world.creators, brand("brd_a"), ZOE_ID)[0].email == ZOE_EMAIL
+    assert discovery.get_creator(world.creators, world.identity, "brd_a", ZOE_ID).email == ZOE_EMAIL
 
 
 def test_a_creator_who_is_not_in_the_network_cannot_be_added_by_another_brand() -> None:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from starling.discovery.creators import Creator, Platform
+from starling.discovery.model import Creator, Platform
 from starling.recruiting.outreach import (
     DEFAULT_CONTACTED_TEMPLATE,
     MAX_SUBJECT_LENGTH,

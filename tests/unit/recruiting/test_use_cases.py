@@ -8,8 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from starling.discovery.creators import CreatorDraft, Platform, new_creator
-from starling.discovery.model import brand_owner
+from starling.discovery.model import CreatorDraft, Platform, brand_owner, new_creator
 from starling.discovery.service import creator_id_for
 from starling.identity.model import Brand
 from starling.recruiting import service as recruiting

@@ -1,71 +1,254 @@
-"""Discovery: who sees a creator's contact details, the compact rows creator search runs on, and the
-in-memory index over them.
+"""Creators: who they are, whose record it is, their tier and engagement, who sees their contact details,
+and the port that keeps them.
 
-Creators belong to an owner: a brand (`BRAND#<id>`), or the shared network (`NETWORK`) that applicants opt
-in to. A network creator's contact details stay theirs: a brand sees them only once the creator applies to
-it (the application form, also reached from the brand's outreach email). `public_profile` is the one place
-that decides what a brand sees of a creator, and `contact_shown` the rule it and the partner views apply;
-anything that shows a creator or partner to a brand (a route, an export, a report, a webhook) goes through
-them. A brand that adds a network creator keeps a `network_reference`: the public profile and the network
-creator's id, never a copy of the email.
+A creator is identified within an owner by `(platform, handle)`: importing the same pair again updates the
+creator, it never duplicates it (`dedup_key`). An owner (`Owner`) is a brand, or the shared network
+(`NETWORK`) that applicants opt in to; how an owner is keyed in storage is the repository's business.
 
-A brand's creators are kept twice: as full items (the source of truth) and as compact search rows in a
-few segments, which the API function loads once and keeps warm. Every filter, sort and page is then
-answered in memory, without a table scan; see docs/decisions.md ("Discovery").
+Who sees a creator's contact details: a network creator's contact details stay theirs, and a brand sees
+them only once the creator applies to it (the application form, also reached from the brand's outreach
+email). `public_profile` is the one place that decides what a brand sees of a creator, and `contact_shown`
+the rule it and the partner views apply; anything that shows a creator or partner to a brand (a route, an
+export, a report, a webhook) goes through them. A brand that adds a network creator keeps a
+`network_reference`: the public profile and the network creator's id, never a copy of the email.
+
+A brand's creators are kept twice: as full items (the source of truth) and as compact `SearchRow`s in a
+few segments, which the API function loads once and keeps warm (`starling.discovery.index`); see
+docs/decisions.md ("Discovery").
 """
 
 from __future__ import annotations
 
-import base64
-import bisect
-import hashlib
-import json
-import math
-import zlib
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, fields, replace
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
-from decimal import Decimal
-from typing import TYPE_CHECKING, Any, TypeVar
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from starling.discovery.creators import (
-    BRAND_SAFETY_PENALTY_MAX,
-    BRAND_SAFETY_PENALTY_PER_FLAG,
-    FIT_WEIGHTS,
-    Creator,
-    FitScore,
-    Platform,
-    _niche_key,
-    engagement_rate,
-    fit_score,
-    query_terms,
-    search_tokens,
-    tier_for,
-)
+from starling.discovery.terms import search_tokens
+from starling.identity.model import DEFAULT_TIER_THRESHOLDS, Brand
 from starling.shared.errors import Invalid
+from starling.shared.ids import new_id
+from starling.shared.values import clean_text
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
 
 _Record = TypeVar("_Record", bound="DataclassInstance")
 
-SEGMENTS = 64
-SORTS = ("fit", "engagement", "followers")
 
-NETWORK = "NETWORK"  # the owner of the shared network's creators
+class Platform(StrEnum):
+    INSTAGRAM = "instagram"
+    TIKTOK = "tiktok"
+    YOUTUBE = "youtube"
+    TWITCH = "twitch"
+    PINTEREST = "pinterest"
+    X = "x"
+    BLOG = "blog"
+
+
+# Engagement on these is measured by views (average views / followers), see `engagement_rate`.
+VIDEO_PLATFORMS = frozenset({Platform.TIKTOK, Platform.YOUTUBE, Platform.TWITCH})
+
+# Names people use for a platform in their spreadsheets.
+_PLATFORM_ALIASES = {"twitter": Platform.X, "ig": Platform.INSTAGRAM, "yt": Platform.YOUTUBE}
+
+ENGAGEMENT_PLACES = Decimal("0.0001")
+
+
+@dataclass(frozen=True)
+class Creator:
+    """A creator in a brand's list (or the shared network, when `discoverable`).
+
+    `network_contact_id` is set on a brand's copy of a network creator whose contact details the creator has
+    not shared with that brand: the copy holds no email, and Starling reaches the creator through the
+    network record of that id (see `starling.discovery.model`, "Who sees a creator's contact details").
+    """
+
+    creator_id: str
+    platform: Platform
+    handle: str
+    created_at: datetime
+    updated_at: datetime
+    display_name: str = ""
+    followers: int = 0
+    avg_likes: int = 0
+    avg_comments: int = 0
+    avg_views: int = 0
+    niches: tuple[str, ...] = ()
+    country: str | None = None
+    language: str | None = None
+    email: str | None = None
+    profile_url: str | None = None
+    notes: str = ""
+    discoverable: bool = False
+    brand_safety_flags: tuple[str, ...] = ()
+    network_contact_id: str | None = None
+
+    @property
+    def key(self) -> tuple[Platform, str]:
+        return dedup_key(self.platform, self.handle)
+
+
+def normalise_handle(handle: str) -> str:
+    """Lowercase, without a leading '@' or surrounding space."""
+    return clean_text(handle).lstrip("@").strip().lower()
+
+
+def dedup_key(platform: Platform | str, handle: str) -> tuple[Platform, str]:
+    return parse_platform(platform), normalise_handle(handle)
+
+
+def parse_platform(value: Platform | str) -> Platform:
+    if isinstance(value, Platform):
+        return value
+    name = clean_text(str(value)).lower()
+    if name in _PLATFORM_ALIASES:
+        return _PLATFORM_ALIASES[name]
+    try:
+        return Platform(name)
+    except ValueError:
+        raise Invalid(
+            f"'{value}' is not a platform; use one of " + ", ".join(p.value for p in Platform) + ".",
+            {"platform": "unknown platform"},
+        ) from None
+
+
+# --- tiers and engagement ----------------------------------------------------------------------------
+
+
+def tier_for(followers: int, thresholds: Mapping[str, int] | None = None) -> str:
+    """The tier whose threshold is the highest one at or below `followers` (default: design.md's tiers)."""
+    if followers < 0:
+        raise Invalid("followers cannot be negative.", {"followers": "negative"})
+    ordered = sorted((thresholds or DEFAULT_TIER_THRESHOLDS).items(), key=lambda item: item[1])
+    tier = ordered[0][0]
+    for name, floor in ordered:
+        if followers >= floor:
+            tier = name
+    return tier
+
+
+def engagement_rate(creator: Creator) -> Decimal:
+    """Engagement as a fraction with 4 places ("0.0345" is 3.45 %).
+
+    (average likes + average comments) / followers, except on video platforms (`VIDEO_PLATFORMS`), where it
+    is average views / followers; a video creator with no views on record falls back to likes and comments.
+    Zero followers gives 0.
+    """
+    if creator.followers <= 0:
+        return Decimal("0.0000")
+    if creator.platform in VIDEO_PLATFORMS and creator.avg_views > 0:
+        interactions = creator.avg_views
+    else:
+        interactions = creator.avg_likes + creator.avg_comments
+    return (Decimal(interactions) / Decimal(creator.followers)).quantize(ENGAGEMENT_PLACES, ROUND_HALF_UP)
+
+
+# --- drafts: creating and merging creators -----------------------------------------------------------
+
+MAX_FOLLOWERS = 2_000_000_000  # more than any account on any platform has
+MAX_NICHES = 20
+
+
+@dataclass(frozen=True)
+class CreatorDraft:
+    """A validated, normalised import row. None (or an empty tuple) means the row left the field empty."""
+
+    platform: Platform
+    handle: str
+    row: int = 0
+    display_name: str | None = None
+    followers: int | None = None
+    avg_likes: int | None = None
+    avg_comments: int | None = None
+    avg_views: int | None = None
+    niches: tuple[str, ...] = ()
+    country: str | None = None
+    language: str | None = None
+    email: str | None = None
+    profile_url: str | None = None
+    notes: str | None = None
+    brand_safety_flags: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> tuple[Platform, str]:
+        return dedup_key(self.platform, self.handle)
+
+
+def is_empty(value: Any) -> bool:
+    """None, blank text or an empty list: a field the row (or form) left empty."""
+    return value is None or (isinstance(value, str) and not value.strip()) or value == [] or value == ()
+
+
+# What a draft may fill in: every field but the key and the row number.
+_DRAFT_FIELDS = tuple(f.name for f in fields(CreatorDraft) if f.name not in ("platform", "handle", "row"))
+
+
+def _provided(draft: CreatorDraft) -> dict[str, Any]:
+    return {name: getattr(draft, name) for name in _DRAFT_FIELDS if not is_empty(getattr(draft, name))}
+
+
+def new_creator(
+    draft: CreatorDraft, now: datetime, creator_id: str | None = None, discoverable: bool = False
+) -> Creator:
+    """A new creator from a draft; fields the draft leaves empty take their defaults."""
+    return Creator(
+        creator_id=creator_id or new_id("cre"),
+        platform=draft.platform,
+        handle=draft.handle,
+        created_at=now,
+        updated_at=now,
+        discoverable=discoverable,
+        **_provided(draft),
+    )
+
+
+def merge_creator(existing: Creator, incoming: CreatorDraft, now: datetime) -> Creator:
+    """A re-import of `existing`: its id and created_at stay; each field the import fills in replaces the
+    old value, and each field it leaves empty keeps it. `discoverable` is the creator's own choice and never
+    changes through an import. An email in the import is one the brand (or, through the application form,
+    the creator) gave this record itself, so the record stops pointing to the network for contact."""
+    if existing.key != incoming.key:
+        raise Invalid(
+            "A re-import merges only the same platform and handle.",
+            {"handle": incoming.handle, "platform": incoming.platform.value},
+        )
+    network_contact_id = None if incoming.email else existing.network_contact_id
+    return replace(existing, updated_at=now, network_contact_id=network_contact_id, **_provided(incoming))
+
+
+def merge_drafts(first: CreatorDraft, later: CreatorDraft) -> CreatorDraft:
+    """Two rows for the same creator in one import: the later row's filled-in fields win."""
+    return replace(first, **_provided(later))
+
+
+# --- owners and who sees a creator's contact details -------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Owner:
+    """Whose record a creator is: a brand's (`brand_id`), or the shared network's (`brand_id` None)."""
+
+    brand_id: str | None = None
+
+    @property
+    def is_network(self) -> bool:
+        return self.brand_id is None
+
+
+NETWORK = Owner()  # the owner of the shared network's creators
 
 # Every way to reach a creator directly. A new one (a phone number) is added here, and every view hides it.
 CONTACT_FIELDS = ("email",)
 
 
-def brand_owner(brand_id: str) -> str:
-    return f"BRAND#{brand_id}"
+def brand_owner(brand_id: str) -> Owner:
+    return Owner(brand_id)
 
 
-# --- who sees a creator's contact details -------------------------------------------------------------
-
-
-def contact_shown(owner: str, viewer_brand_id: str, network_contact_id: str | None) -> bool:
+def contact_shown(owner: Owner, viewer_brand_id: str, network_contact_id: str | None) -> bool:
     """Whether the brand `viewer_brand_id` may see the contact details on a record of `owner`.
 
     Only on its own records, and not on one that still points to a network creator for contact: that
@@ -81,7 +264,7 @@ def without_contact(record: _Record) -> _Record:
     return replace(record, **hidden)
 
 
-def public_profile(creator: Creator, owner: str, viewer_brand_id: str) -> Creator:
+def public_profile(creator: Creator, owner: Owner, viewer_brand_id: str) -> Creator:
     """The creator (a record of `owner`) as the brand `viewer_brand_id` may see them.
 
     Contact details (`CONTACT_FIELDS`) go unless `contact_shown` allows them; notes are the owner's own and
@@ -107,12 +290,13 @@ def network_reference(network_creator: Creator, brand_id: str, now: datetime) ->
     )
 
 
-def segment_of(creator_id: str) -> int:
-    return int(hashlib.sha256(creator_id.encode()).hexdigest()[:8], 16) % SEGMENTS
+# --- search rows and the port ------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
 class SearchRow:
+    """The compact form of a creator that search runs on; the repository keeps them in segments."""
+
     creator_id: str
     platform: str
     handle: str
@@ -141,19 +325,6 @@ class SearchRow:
             tokens=tuple(sorted(search_tokens(creator))),
         )
 
-    def as_list(self) -> list[Any]:
-        return [
-            self.creator_id, self.platform, self.handle, self.name, self.followers, self.engagement,
-            list(self.niches), self.country, self.language, list(self.flags), list(self.tokens),
-        ]  # fmt: skip
-
-    @classmethod
-    def from_list(cls, raw: Sequence[Any]) -> SearchRow:
-        return cls(
-            raw[0], raw[1], raw[2], raw[3], int(raw[4]), float(raw[5]),
-            tuple(raw[6]), raw[7], raw[8], tuple(raw[9]), tuple(raw[10]),
-        )  # fmt: skip
-
     def as_creator(self) -> Creator:
         """Enough of the creator for fit_score's explanation."""
         return Creator(
@@ -166,197 +337,26 @@ class SearchRow:
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def encode_segment(rows: Iterable[SearchRow]) -> bytes:
-    raw = json.dumps([r.as_list() for r in rows], separators=(",", ":")).encode()
-    return zlib.compress(raw, 6)
-
-
-def decode_segment(blob: bytes) -> list[SearchRow]:
-    return [SearchRow.from_list(r) for r in json.loads(zlib.decompress(blob))]
-
-
 @dataclass(frozen=True)
-class SearchFilters:
-    q: str | None = None
-    tier: str | None = None
-    niche: str | None = None
-    platform: str | None = None
-    country: str | None = None
-    language: str | None = None
-    min_followers: int | None = None
-    max_followers: int | None = None
-    min_engagement: Decimal | None = None
-    sort: str = "fit"
+class SegmentSnapshot:
+    """One segment of an owner's search rows, at a version."""
 
-    def check(self, thresholds: Mapping[str, int]) -> SearchFilters:
-        problems: dict[str, str] = {}
-        if self.tier is not None and self.tier not in thresholds:
-            problems["tier"] = "one of " + ", ".join(thresholds)
-        if self.platform is not None and self.platform not in {p.value for p in Platform}:
-            problems["platform"] = "one of " + ", ".join(p.value for p in Platform)
-        if self.sort not in SORTS:
-            problems["sort"] = "one of " + ", ".join(SORTS)
-        for name in ("min_followers", "max_followers"):
-            value = getattr(self, name)
-            if value is not None and value < 0:
-                problems[name] = "0 or more"
-        if (
-            self.min_followers is not None
-            and self.max_followers is not None
-            and self.min_followers > self.max_followers
-        ):
-            problems["max_followers"] = "at least min_followers"
-        if self.min_engagement is not None and not Decimal(0) <= self.min_engagement <= Decimal(100):
-            problems["min_engagement"] = "a rate between 0 and 100 (0.05 is 5%)"
-        if problems:
-            raise Invalid("Some search filters are wrong.", problems)
-        return self
-
-
-@dataclass
-class CreatorIndex:
-    """Every search row of one owner (a brand, or the shared network), ready to filter and rank."""
-
+    version: int
     rows: list[SearchRow]
-    thresholds: Mapping[str, int]
-    _ids: frozenset[str] = field(init=False)
-    _tiers: list[str] = field(init=False)
-    _engagement_by_tier: dict[str, list[float]] = field(init=False)
-    _fit_cache: dict[tuple[frozenset[str], frozenset[str]], list[float]] = field(
-        init=False, default_factory=dict
-    )
-    _rankings: dict[tuple[str, tuple[str, ...], tuple[str, ...]], list[int]] = field(
-        init=False, default_factory=dict
-    )
-
-    def __post_init__(self) -> None:
-        self._ids = frozenset(r.creator_id for r in self.rows)
-        self._tiers = [tier_for(r.followers, self.thresholds) for r in self.rows]
-        by_tier: dict[str, list[float]] = {}
-        for row, tier in zip(self.rows, self._tiers, strict=True):
-            by_tier.setdefault(tier, []).append(row.engagement)
-        self._engagement_by_tier = {t: sorted(v) for t, v in by_tier.items()}
-
-    def __contains__(self, creator_id: object) -> bool:
-        return creator_id in self._ids
-
-    def tier(self, index: int) -> str:
-        return self._tiers[index]
-
-    def engagement_percentile(self, index: int) -> int:
-        """Share of the tier's creators with a lower engagement rate, 0-100."""
-        sample = self._engagement_by_tier[self._tiers[index]]
-        if len(sample) <= 1:
-            return 50
-        below = bisect.bisect_left(sample, self.rows[index].engagement)
-        return round(100 * below / (len(sample) - 1)) if below < len(sample) else 100
-
-    def fit_scores(self, brand_niches: Iterable[str], countries: Iterable[str]) -> list[float]:
-        key = (
-            frozenset(_niche_key(n) for n in brand_niches if n.strip()),
-            frozenset(c.upper() for c in countries),
-        )
-        if key not in self._fit_cache:
-            self._fit_cache[key] = [self._fast_fit(i, *key) for i in range(len(self.rows))]
-        return self._fit_cache[key]
-
-    def _fast_fit(self, index: int, wanted: frozenset[str], countries: frozenset[str]) -> float:
-        """fit_score's number without its explanation, fast enough to rank 100,000 rows."""
-        row = self.rows[index]
-        if not wanted or not row.niches:
-            niche = 0.5
-        else:
-            matched = sum(1 for n in row.niches if _niche_key(n) in wanted)
-            niche = min(1.0, matched / min(len(wanted), len(row.niches)))
-        country = 0.5 if not countries or row.country is None else float(row.country in countries)
-        total = FIT_WEIGHTS["niche_match"] + FIT_WEIGHTS["engagement"] + FIT_WEIGHTS["audience_country"]
-        points = (
-            (
-                FIT_WEIGHTS["niche_match"] * niche
-                + FIT_WEIGHTS["engagement"] * self.engagement_percentile(index) / 100
-                + FIT_WEIGHTS["audience_country"] * country
-            )
-            * 100
-            / total
-        )
-        penalty = min(BRAND_SAFETY_PENALTY_PER_FLAG * len(row.flags), BRAND_SAFETY_PENALTY_MAX)
-        return float(max(0, min(100, math.floor(points - penalty + 0.5 + 1e-9))))
-
-    def explain(self, index: int, brand_niches: Iterable[str], countries: Iterable[str]) -> FitScore:
-        return fit_score(
-            self.rows[index].as_creator(), brand_niches, countries, self.engagement_percentile(index)
-        )
-
-    def ranking(self, sort: str, brand_niches: Sequence[str], countries: Sequence[str]) -> list[int]:
-        """Every row's index, best first for this sort; ties go by followers, then id, so pages are stable.
-        Computed once per sort (and brand targets) and kept, so a search only walks it."""
-        key = (sort, tuple(brand_niches), tuple(countries))
-        if key not in self._rankings:
-            rows = self.rows
-            order = list(range(len(rows)))
-            if sort == "followers":
-                order.sort(key=lambda i: (-rows[i].followers, rows[i].creator_id))
-            elif sort == "engagement":
-                order.sort(key=lambda i: (-rows[i].engagement, -rows[i].followers, rows[i].creator_id))
-            else:
-                fits = self.fit_scores(brand_niches, countries)
-                order.sort(key=lambda i: (-fits[i], -rows[i].followers, rows[i].creator_id))
-            self._rankings[key] = order
-        return self._rankings[key]
-
-    def search(
-        self,
-        filters: SearchFilters,
-        brand_niches: Sequence[str],
-        countries: Sequence[str],
-        stop_after: int | None = None,
-    ) -> list[int]:
-        """Indexes of the matching rows in ranking order; at most `stop_after` of them when given."""
-        terms = query_terms(filters.q) if filters.q else ()
-        niche = _niche_key(filters.niche) if filters.niche else None
-        country = filters.country.upper() if filters.country else None
-        language = filters.language.lower() if filters.language else None
-        min_engagement = float(filters.min_engagement) if filters.min_engagement is not None else None
-        rows, tiers = self.rows, self._tiers
-        matched: list[int] = []
-        for i in self.ranking(filters.sort, brand_niches, countries):
-            row = rows[i]
-            if filters.tier and tiers[i] != filters.tier:
-                continue
-            if filters.platform and row.platform != filters.platform:
-                continue
-            if country and row.country != country:
-                continue
-            if language and row.language != language:
-                continue
-            if filters.min_followers is not None and row.followers < filters.min_followers:
-                continue
-            if filters.max_followers is not None and row.followers > filters.max_followers:
-                continue
-            if min_engagement is not None and row.engagement < min_engagement:
-                continue
-            if niche and not any(_niche_key(n) == niche for n in row.niches):
-                continue
-            if terms and not all(any(t.startswith(term) for t in row.tokens) for term in terms):
-                continue
-            matched.append(i)
-            if stop_after is not None and len(matched) >= stop_after:
-                break
-        return matched
 
 
-def encode_offset_cursor(offset: int, fingerprint: str) -> str:
-    return base64.urlsafe_b64encode(f"{offset}:{fingerprint}".encode()).decode().rstrip("=")
+class CreatorRepository(Protocol):
+    """An owner's creators, and their search rows in segments that carry a version each; the owner's
+    search generation moves after every write, so a reader knows when to look at the segments again."""
+
+    def get(self, owner: Owner, creator_id: str) -> Creator: ...
+    def get_many(self, owner: Owner, creator_ids: Iterable[str]) -> dict[str, Creator]: ...
+    def save_many(self, owner: Owner, creators: list[Creator]) -> None: ...
+    def search_generation(self, owner: Owner) -> int: ...
+    def load_segments(self, owner: Owner, known: dict[int, int]) -> dict[int, SegmentSnapshot]: ...
 
 
-def decode_offset_cursor(cursor: str | None, fingerprint: str) -> int:
-    """The offset a search cursor stands for; a cursor of another search is refused."""
-    if not cursor:
-        return 0
-    try:
-        offset, _, found = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode().partition(":")
-        if found != fingerprint or int(offset) < 0:
-            raise ValueError
-        return int(offset)
-    except ValueError as exc:
-        raise Invalid("cursor is not one this search gave out.", {"cursor": cursor}) from exc
+class Brands(Protocol):
+    """Where discovery reads the brand a search is for (its tiers, niches and target countries)."""
+
+    def get_brand(self, brand_id: str) -> Brand: ...

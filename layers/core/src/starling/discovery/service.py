@@ -1,44 +1,37 @@
-"""Importing creators and searching them (a brand's own, and the shared network)."""
+"""Discovery's use cases: importing a brand's creators, searching them (a brand's own, and the shared
+network) through a warm index cache, showing one as the brand may see it, and adding a network creator."""
 
 from __future__ import annotations
 
 import hashlib
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 
-from starling.discovery.creators import (
-    Creator,
-    FitScore,
-    ImportParseResult,
-    merge_creator,
-    new_creator,
-    tier_for,
-)
+from starling.discovery import model
+from starling.discovery.fit import FitScore
+from starling.discovery.importing import ImportParseResult, parse_import_body
+from starling.discovery.index import CreatorIndex, SearchFilters, decode_offset_cursor, encode_offset_cursor
 from starling.discovery.model import (
     NETWORK,
-    CreatorIndex,
-    SearchFilters,
+    Brands,
+    Creator,
+    CreatorRepository,
+    Owner,
     SearchRow,
+    SegmentSnapshot,
     brand_owner,
-    decode_offset_cursor,
-    encode_offset_cursor,
+    merge_creator,
     network_reference,
+    new_creator,
     public_profile,
+    tier_for,
 )
 from starling.identity.model import Brand
 from starling.shared.errors import Invalid, NotFound
 
 SCOPES = ("own", "network", "all")
-
-
-class CreatorRepository(Protocol):
-    def get(self, owner: str, creator_id: str) -> Creator: ...
-    def get_many(self, owner: str, creator_ids: Any) -> dict[str, Creator]: ...
-    def save_many(self, owner: str, creators: list[Creator]) -> None: ...
-    def search_generation(self, owner: str) -> int: ...
-    def load_segments(self, owner: str, known: dict[int, int]) -> dict[int, Any]: ...
 
 
 def creator_id_for(platform: str, handle: str) -> str:
@@ -76,10 +69,17 @@ def import_creators(repo: CreatorRepository, brand_id: str, parsed: ImportParseR
     )
 
 
+def import_creator_file(
+    repo: CreatorRepository, brand_id: str, content_type: str, body: str
+) -> ImportSummary:
+    """An import request's body (CSV, or a JSON array of creators), imported into the brand's creators."""
+    return import_creators(repo, brand_id, parse_import_body(content_type, body))
+
+
 @dataclass
 class _Cached:
     generation: int = -1
-    segments: dict[int, Any] = field(default_factory=dict)
+    segments: dict[int, SegmentSnapshot] = field(default_factory=dict)
     index: CreatorIndex | None = None
     thresholds: dict[str, int] = field(default_factory=dict)
 
@@ -89,10 +89,10 @@ class IndexCache:
     by reading only the segments whose version changed."""
 
     def __init__(self) -> None:
-        self._owners: dict[str, _Cached] = {}
+        self._owners: dict[Owner, _Cached] = {}
         self._lock = threading.Lock()
 
-    def index(self, repo: CreatorRepository, owner: str, thresholds: dict[str, int]) -> CreatorIndex:
+    def index(self, repo: CreatorRepository, owner: Owner, thresholds: dict[str, int]) -> CreatorIndex:
         generation = repo.search_generation(owner)
         with self._lock:
             cached = self._owners.setdefault(owner, _Cached())
@@ -112,22 +112,49 @@ class IndexCache:
 
 @dataclass(frozen=True)
 class CreatorHit:
-    row: SearchRow
-    source: str  # own | network
+    """One search result as the brand sees it: the creator's search row, where it came from (own or
+    network), its tier, its engagement percentile within the tier, and its fit with the reasons."""
+
+    creator_id: str
+    source: str
+    platform: str
+    handle: str
+    display_name: str
+    followers: int
     tier: str
+    engagement_rate: str
     engagement_percentile: int
+    niches: tuple[str, ...]
+    country: str | None
+    language: str | None
+    brand_safety_flags: tuple[str, ...]
     fit: FitScore
+
+    @classmethod
+    def of(cls, row: SearchRow, source: str, index: CreatorIndex, i: int, fit: FitScore) -> CreatorHit:
+        return cls(
+            creator_id=row.creator_id, source=source, platform=row.platform, handle=row.handle,
+            display_name=row.name, followers=row.followers, tier=index.tier(i),
+            engagement_rate=f"{row.engagement:.4f}", engagement_percentile=index.engagement_percentile(i),
+            niches=row.niches, country=row.country, language=row.language, brand_safety_flags=row.flags,
+            fit=fit,
+        )  # fmt: skip
 
 
 def search_creators(
     repo: CreatorRepository,
+    brands: Brands,
     cache: IndexCache,
-    brand: Brand,
+    brand_id: str,
     filters: SearchFilters,
     scope: str,
     limit: int,
     cursor: str | None,
 ) -> tuple[list[CreatorHit], str | None]:
+    """A page of the creators matching `filters`, best first for `filters.sort`, from the brand's own list,
+    the network's discoverable creators, or both (`scope`). A network creator the brand already has is
+    listed once, as its own. The cursor is bound to this search: another search refuses it."""
+    brand = brands.get_brand(brand_id)
     if scope not in SCOPES:
         raise Invalid("scope is own, network or all.", {"scope": scope})
     filters.check(brand.tier_thresholds)
@@ -158,30 +185,48 @@ def search_creators(
     candidates.sort(key=lambda c: c[0])
     page = [(source, index, i) for _, source, index, i in candidates]
     hits = [
-        CreatorHit(
-            row=index.rows[i],
-            source=source,
-            tier=index.tier(i),
-            engagement_percentile=index.engagement_percentile(i),
-            fit=index.explain(i, niches, countries),
-        )
+        CreatorHit.of(index.rows[i], source, index, i, index.explain(i, niches, countries))
         for source, index, i in page[offset : offset + limit]
     ]
     has_more = len(page) > offset + limit
     return hits, encode_offset_cursor(offset + limit, fingerprint) if has_more else None
 
 
-def get_creator(repo: CreatorRepository, brand: Brand, creator_id: str) -> tuple[Creator, str]:
+@dataclass(frozen=True)
+class SeenCreator(Creator):
+    """A creator as a brand may see them (`public_profile`), with where the record came from and its tier
+    under the brand's thresholds."""
+
+    source: str = "own"  # own | network
+    tier: str = ""
+
+    @property
+    def engagement_rate(self) -> str:
+        return str(model.engagement_rate(self))
+
+    @property
+    def contact_via_network(self) -> bool:
+        """Starling writes to them for the brand: a network creator, or the brand's reference to one."""
+        return self.source == "network" or self.network_contact_id is not None
+
+    @classmethod
+    def of(cls, creator: Creator, source: str, brand: Brand) -> SeenCreator:
+        known = {f.name: getattr(creator, f.name) for f in fields(Creator)}
+        return cls(**known, source=source, tier=tier_for(creator.followers, brand.tier_thresholds))
+
+
+def get_creator(repo: CreatorRepository, brands: Brands, brand_id: str, creator_id: str) -> SeenCreator:
     """A brand's own creator, or a discoverable one from the network, as the brand may see them
-    (`public_profile`); (creator, source)."""
-    owner = brand_owner(brand.brand_id)
+    (`public_profile`)."""
+    brand = brands.get_brand(brand_id)
+    owner = brand_owner(brand_id)
     try:
-        return public_profile(repo.get(owner, creator_id), owner, brand.brand_id), "own"
+        return SeenCreator.of(public_profile(repo.get(owner, creator_id), owner, brand_id), "own", brand)
     except NotFound:
         creator = repo.get(NETWORK, creator_id)
         if not creator.discoverable:
             raise
-        return public_profile(creator, NETWORK, brand.brand_id), "network"
+        return SeenCreator.of(public_profile(creator, NETWORK, brand_id), "network", brand)
 
 
 def add_to_brand(repo: CreatorRepository, brand_id: str, creator_id: str) -> Creator:
@@ -212,7 +257,3 @@ def network_address(repo: CreatorRepository, network_contact_id: str) -> str:
             {"send_email": "creator left the network"},
         )
     return creator.email
-
-
-def creator_tier(creator: Creator, brand: Brand) -> str:
-    return tier_for(creator.followers, brand.tier_thresholds)

@@ -20,23 +20,19 @@ from urllib.parse import quote, urlencode
 
 from disposable_email_domains import blocklist as _disposable_domains
 
-from starling.discovery.creators import (
+from starling.discovery.model import (
     MAX_FOLLOWERS,
     MAX_NICHES,
     Creator,
     CreatorDraft,
     Platform,
-    clean_text,
     merge_creator,
     new_creator,
-    normalise_country,
-    normalise_email,
     normalise_handle,
-    parse_count,
     parse_platform,
-    parse_tags,
 )
 from starling.shared.errors import Invalid
+from starling.shared.values import clean_text, normalise_country, normalise_email, parse_count, parse_tags
 
 HONEYPOT_FIELD = "website"
 HANDLE_ROWS = 3  # handle rows on the form: platform_1, handle_1, followers_1 … platform_3 …

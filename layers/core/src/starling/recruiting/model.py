@@ -12,8 +12,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
-from starling.discovery.creators import Creator
-from starling.discovery.model import brand_owner, contact_shown, without_contact
+from starling.discovery.model import Creator, brand_owner, contact_shown, without_contact
 from starling.shared.errors import Invalid
 
 MAX_OWNER_LENGTH = 200

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from html import escape
 from string import Template
 
-from starling.discovery.creators import Creator
+from starling.discovery.model import Creator
 from starling.recruiting.model import EmailTemplate
 from starling.shared.errors import Invalid
 

@@ -15,9 +15,15 @@ from datetime import datetime
 from typing import Any
 
 from starling.discovery import service as discovery
-from starling.discovery.creators import Creator, CreatorDraft, new_creator
-from starling.discovery.model import NETWORK, brand_owner
-from starling.discovery.service import CreatorRepository, creator_id_for
+from starling.discovery.model import (
+    NETWORK,
+    Creator,
+    CreatorDraft,
+    CreatorRepository,
+    brand_owner,
+    new_creator,
+)
+from starling.discovery.service import creator_id_for
 from starling.identity.model import Brand, Principal
 from starling.identity.service import IdentityRepository
 from starling.recruiting.applications import (

@@ -8,16 +8,9 @@ from decimal import Decimal
 
 import pytest
 
-from starling.discovery.creators import Creator, Platform
-from starling.discovery.model import (
-    CreatorIndex,
-    SearchFilters,
-    SearchRow,
-    decode_offset_cursor,
-    decode_segment,
-    encode_offset_cursor,
-    encode_segment,
-)
+from starling.discovery.index import CreatorIndex, SearchFilters, decode_offset_cursor, encode_offset_cursor
+from starling.discovery.model import Creator, Platform, SearchRow
+from starling.discovery.repository import decode_segment, encode_segment
 from starling.identity.model import DEFAULT_TIER_THRESHOLDS
 from starling.shared.errors import Invalid
 

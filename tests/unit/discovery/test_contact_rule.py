@@ -1,7 +1,8 @@
-"""A network creator's contact details stay theirs: a brand sees them only once the creator applies to it.
+"""A network creator's contact details stay theirs: the rule that decides what a brand sees of a creator.
 
-The rule (`contact_shown`, `public_profile` in the discovery domain) and the creator records built on it.
-The partner views and the recruiting use cases that must keep it are in tests/unit/recruiting.
+`contact_shown` and `public_profile` (discovery's model), the reference a brand keeps of a network
+creator, and re-imports over it. The use cases that must keep the rule (adding, outreach, applying) are in
+tests/unit/test_contact_privacy.py.
 """
 
 from __future__ import annotations
@@ -12,16 +13,20 @@ from datetime import UTC, datetime
 import pytest
 
 from starling.discovery import model as discovery_rules
-from starling.discovery.creators import Creator, CreatorDraft, Platform, merge_creator
 from starling.discovery.model import (
     NETWORK,
+    Creator,
+    CreatorDraft,
+    Platform,
     brand_owner,
     contact_shown,
+    merge_creator,
     network_reference,
     public_profile,
     without_contact,
 )
 from starling.discovery.service import creator_id_for
+from starling.identity.model import Brand
 
 NOW = datetime(2026, 11, 29, 9, tzinfo=UTC)
 ZOE_ID = creator_id_for("tiktok", "zoe.cooks")
@@ -44,6 +49,10 @@ def zoe(**overrides: object) -> Creator:
     }
     fields.update(overrides)
     return Creator(**fields)  # type: ignore[arg-type]
+
+
+def brand(brand_id: str) -> Brand:
+    return Brand(brand_id=brand_id, name=f"Brand {brand_id[-1].upper()}", slug=brand_id, created_at=NOW)
 
 
 # --- the rule ----------------------------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""Discovery on the local cloud: the API and the creator repository."""

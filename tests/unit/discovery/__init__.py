@@ -1,0 +1,1 @@
+"""Unit tests of discovery: creators, importing, fit, search and its index cache."""
