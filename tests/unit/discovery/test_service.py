@@ -15,7 +15,7 @@ from starling.discovery.model import NETWORK, brand_owner
 from starling.identity.model import Brand
 from starling.shared.errors import Invalid, NotFound
 from tests.fakes.discovery import InMemoryCreatorRepository
-from tests.unit.fakes import InMemoryIdentityRepository
+from tests.fakes.identity import InMemoryIdentityRepository
 
 NOW = datetime(2026, 11, 29, 9, tzinfo=UTC)
 

@@ -36,9 +36,10 @@ from starling.recruiting.model import (
 )
 from starling.recruiting.outreach import RenderedEmail, network_notice, with_notice
 from starling.shared.errors import Invalid, NotFound
+from tests.fakes.discovery import InMemoryCreatorRepository
+from tests.fakes.identity import InMemoryIdentityRepository
 from tests.fakes.recruiting import InMemoryPartnerRepository, UnlimitedRateLimiter
 from tests.fakes.shared import RecordingEmailSender
-from tests.unit.fakes import InMemoryCreatorRepository, InMemoryIdentityRepository
 
 NOW = datetime(2026, 11, 29, 9, tzinfo=UTC)
 ZOE_ID = creator_id_for("tiktok", "zoe.cooks")

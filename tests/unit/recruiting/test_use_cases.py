@@ -14,9 +14,10 @@ from starling.identity.model import Brand
 from starling.recruiting import service as recruiting
 from starling.recruiting.model import Partner, Stage, TimelineEntry, partner_id_for
 from starling.shared.errors import Conflict, Invalid
+from tests.fakes.discovery import InMemoryCreatorRepository
+from tests.fakes.identity import InMemoryIdentityRepository
 from tests.fakes.recruiting import InMemoryPartnerRepository, UnlimitedRateLimiter
 from tests.fakes.shared import RecordingEmailSender
-from tests.unit.fakes import InMemoryCreatorRepository, InMemoryIdentityRepository
 
 NOW = datetime(2026, 11, 29, 9, tzinfo=UTC)
 BRAND = Brand(brand_id="brd_a", name="Acme", slug="acme", created_at=NOW)

@@ -10,22 +10,13 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
-from pynamodb.models import Model
 
-from starling.shared.dynamo_items import CoreMeta
-from starling.shared.settings import get_settings
-
-_settings = get_settings()
+from starling.shared.dynamo_items import CoreItem
 
 
-class CreatorItem(Model):
+class CreatorItem(CoreItem):
     """A creator of a brand (pk BRAND#<id>) or of the shared network (pk NETWORK); sk CREATOR#<id>."""
 
-    class Meta(CoreMeta):
-        pass
-
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     creator_id = UnicodeAttribute()
     platform = UnicodeAttribute()
     handle = UnicodeAttribute()
@@ -47,24 +38,14 @@ class CreatorItem(Model):
     updated_at = UTCDateTimeAttribute()
 
 
-class SearchSegmentItem(Model):
+class SearchSegmentItem(CoreItem):
     """Compressed search rows of one segment of an owner's creators; sk SEARCH#<nn>."""
 
-    class Meta(CoreMeta):
-        pass
-
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     data = BinaryAttribute(legacy_encoding=False)
     version = NumberAttribute()
 
 
-class SearchManifestItem(Model):
+class SearchManifestItem(CoreItem):
     """Bumped after every change to an owner's search segments; sk SEARCH#MANIFEST."""
 
-    class Meta(CoreMeta):
-        pass
-
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
     generation = NumberAttribute(default=0)

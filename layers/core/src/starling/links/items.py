@@ -11,9 +11,6 @@ from pynamodb.attributes import (
 )
 
 from starling.shared.dynamo_items import CoreItem, Gsi1, ListedItem
-from starling.shared.settings import get_settings
-
-_settings = get_settings()
 
 
 class LinksByPartner(Gsi1["LinkItem"]):

@@ -9,9 +9,6 @@ from pynamodb.attributes import (
 )
 
 from starling.shared.dynamo_items import CoreItem, Gsi1, ListedItem
-from starling.shared.settings import get_settings
-
-_settings = get_settings()
 
 
 class PartnersByStage(Gsi1["PartnerItem"]):
