@@ -1,6 +1,6 @@
 """Schemathesis fuzzes every operation of /openapi.json against the local stack, with a brand of its own.
 
-`make test` runs a bounded pass (a fixed seed, 20 cases per operation, no coverage phase: about a
+`make test` runs a bounded pass (a fixed seed, 12 cases per operation, no coverage phase: about a
 minute); `make fuzz` adds the coverage phase's boundary and negative cases and runs at least 5,000. The
 checks: no server error, status codes and content types as documented, and responses matching their
 schemas. Both must end with no failure.
@@ -27,7 +27,7 @@ def test_fuzzing_every_operation_finds_no_failure(stack: dict[str, Any], tmp_pat
     brand = starling_cli(
         stack, "brand", "create", "Fuzz Brand", "--slug", slug, "--allowed-domain", "example.com"
     )
-    examples = os.environ.get("FUZZ_EXAMPLES", "20")
+    examples = os.environ.get("FUZZ_EXAMPLES", "12")
     minimum = int(os.environ.get("FUZZ_MIN_CASES", "0"))
     # When schemathesis runs every phase against every operation with the owner's key
     done = subprocess.run(
