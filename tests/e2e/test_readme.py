@@ -135,3 +135,19 @@ def test_the_console_shows_the_banner_then_one_line_per_request_and_the_log_file
     # And the full log has the functions' output
     full = readme_stack["dev_log"].read_text()
     assert '"level"' in full or '"_aws"' in full
+
+
+def test_make_deploy_without_aws_credentials_says_what_to_do(tmp_path: Path) -> None:
+    # Given a shell with no AWS credentials, profile or region (and no ~/.aws)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env |= {"HOME": str(tmp_path), "AWS_EC2_METADATA_DISABLED": "true"}
+    # When `make deploy` runs (its synth step taken as done)
+    done = subprocess.run(
+        ["make", "-s", "-o", "synth", "deploy"], cwd=REPO, env=env, capture_output=True, text=True, timeout=120
+    )
+    # Then it stops before CDK, and points to the way and to the README's section
+    assert done.returncode != 0
+    assert "no AWS credentials or no region found" in done.stderr
+    assert "npx cdk bootstrap" in done.stderr and "Deploy to your AWS account" in done.stderr
+    assert "## Deploy to your AWS account" in README.read_text()
+    assert "Unable to resolve AWS account" not in done.stderr + done.stdout
