@@ -142,9 +142,8 @@ def test_make_deploy_without_aws_credentials_says_what_to_do(tmp_path: Path) -> 
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env |= {"HOME": str(tmp_path), "AWS_EC2_METADATA_DISABLED": "true"}
     # When `make deploy` runs (its synth step taken as done)
-    done = subprocess.run(
-        ["make", "-s", "-o", "synth", "deploy"], cwd=REPO, env=env, capture_output=True, text=True, timeout=120
-    )
+    command = ["make", "-s", "-o", "synth", "deploy"]
+    done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
     # Then it stops before CDK, and points to the way and to the README's section
     assert done.returncode != 0
     assert "no AWS credentials or no region found" in done.stderr
