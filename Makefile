@@ -8,6 +8,10 @@ UV := $(TOOLS)/bin/uv
 # The project's own uv first: nothing installed by hand (or ~/.local/bin) is needed.
 export PATH := $(CURDIR)/.venv/bin:$(TOOLS)/bin:$(PATH)
 PYTEST := uv run --frozen pytest -p no:warnings
+LOGS := $(CURDIR)/.starling
+# $(call quietly,NAME,COMMAND): run COMMAND with its output in .starling/NAME.log; show it only if it fails.
+quietly = mkdir -p $(LOGS) && { $(2); } >$(LOGS)/$(1).log 2>&1 || { cat $(LOGS)/$(1).log; \
+	echo "make: that failed; its output is above and in .starling/$(1).log" >&2; exit 1; }
 
 .PHONY: help install synth dev test lint unit integration infra e2e fuzz bench deploy clean
 
@@ -17,20 +21,22 @@ help:
 	@echo "make synth | make deploy | make bench | make fuzz | make lint | make unit | make integration | make infra | make e2e"
 
 $(UV): tools/bootstrap_uv.py
-	python3 tools/bootstrap_uv.py $(TOOLS) $(UV_VERSION)
+	@echo "Installing uv $(UV_VERSION) into .venv-tools (log: .starling/uv.log)"
+	@$(call quietly,uv,python3 tools/bootstrap_uv.py $(TOOLS) $(UV_VERSION))
 
 .venv/.installed: $(UV) pyproject.toml uv.lock layers/core/pyproject.toml package.json package-lock.json
-	$(UV) sync --frozen
-	npm ci --no-audit --no-fund --loglevel=error
+	@echo "Installing the Python packages and the pinned CDK CLI (log: .starling/install.log)"
+	@$(call quietly,install,$(UV) sync --frozen && npm ci --no-audit --no-fund --loglevel=error)
 	@touch $@
 
 install: .venv/.installed
 
 synth: install
-	npx cdk synth --quiet
+	@echo "Synthesizing cdk.out (log: .starling/synth.log)"
+	@$(call quietly,synth,npx cdk synth --quiet)
 
 dev: synth
-	uv run --frozen starling dev
+	@.venv/bin/starling dev
 
 lint: install
 	uv run --frozen ruff check .
@@ -60,7 +66,17 @@ test: lint unit infra integration e2e
 bench: install
 	uv run --frozen python -m bench
 
+# Without AWS credentials and a region, say what to do (README: "Deploy to your AWS account"), not CDK's
+# bare "Unable to resolve AWS account to use".
 deploy: synth
+	@.venv/bin/python -c "import boto3, sys; s = boto3.Session(); sys.exit(not (s.get_credentials() and s.region_name))" || { \
+	  echo "make deploy: no AWS credentials or no region found." >&2; \
+	  echo "  Give them as you would to the AWS CLI, for example:" >&2; \
+	  echo "    export AWS_PROFILE=my-profile AWS_REGION=us-east-1   # after aws configure sso / aws configure" >&2; \
+	  echo "    .venv/bin/aws sts get-caller-identity                 # check: prints your account" >&2; \
+	  echo "    npx cdk bootstrap                                     # once per account and region" >&2; \
+	  echo "  then make deploy again. README.md, \"Deploy to your AWS account\", has the whole checklist." >&2; \
+	  exit 1; }
 	npx cdk deploy --require-approval broadening
 
 clean:

@@ -1,6 +1,8 @@
 """`starling`: the operator's command line.
 
   starling dev                                   the local stack (what `make dev` runs)
+  starling env                                   `export API=... KEY=...` for the local stack (eval it)
+  starling aws ARGS...                           the project's AWS CLI, pointed at the local stack
   starling brand create NAME [--slug S] [--allowed-domain D ...]
   starling key create --brand BRAND_ID --role ROLE [--name NAME]
   starling outbox [--to EMAIL]                   the emails the local stack sent through SES
@@ -15,7 +17,9 @@ import argparse
 import contextlib
 import json
 import os
+import shlex
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -25,11 +29,13 @@ from typing import Any
 from infra.config import REPO_ROOT
 
 STATE_FILE = Path(os.environ.get("STARLING_STATE_FILE") or REPO_ROOT / ".starling" / "local.json")
+# The full log of `starling dev` (function output, warnings, every request), beside its state file.
+DEV_LOG = STATE_FILE.parent / "dev.log"
 TEMPLATE = REPO_ROOT / "cdk.out" / "Starling.template.json"
 
 
 def _dev(args: argparse.Namespace) -> int:
-    from infra.local import ports
+    from infra.local import console, ports
     from infra.local.cloud import LocalCloud, LocalCloudSettings
     from infra.local.seed import seed_demo_brand
 
@@ -40,6 +46,8 @@ def _dev(args: argparse.Namespace) -> int:
         if not ports.is_free(args.host, port):
             print(ports.in_use_message(args.host, port), file=sys.stderr)
             return 2
+    STATE_FILE.parent.mkdir(parents=True, exist_ok=True)
+    log = console.to_file(DEV_LOG)
     started = time.monotonic()
     cloud = LocalCloud(
         LocalCloudSettings(
@@ -49,7 +57,9 @@ def _dev(args: argparse.Namespace) -> int:
             api_port=args.port,
             time_scale=args.time_scale,
         )
-    ).start()
+    )
+    cloud.access_log = console.request_line
+    cloud.start()
     demo = seed_demo_brand(cloud)
     state = {
         "api_url": cloud.api_url,
@@ -63,17 +73,17 @@ def _dev(args: argparse.Namespace) -> int:
             "idempotency": cloud.physical_id("DataIdempotencyTable", "AWS::DynamoDB::Table"),
         },
     }
-    STATE_FILE.parent.mkdir(parents=True, exist_ok=True)
     STATE_FILE.write_text(json.dumps(state, indent=2) + "\n")
-    print(
+    console.say(
         f"Starling local stack is up ({time.monotonic() - started:.1f}s)\n"
         f"  API            {cloud.api_url}   (docs: {cloud.api_url}/docs)\n"
-        f"  AWS endpoint   {cloud.endpoint_url}   (aws --endpoint-url {cloud.endpoint_url} ...)\n"
+        f"  AWS endpoint   {cloud.endpoint_url}   (./starling aws ...)\n"
         f"  Demo brand     {demo['brand_id']} ({demo['slug']})\n"
         f"  Owner API key  {demo['api_key']}\n"
         f"  Written to     {STATE_FILE}\n"
-        f"Try: curl -H 'Authorization: Bearer {demo['api_key']}' {cloud.api_url}/v1/me",
-        flush=True,
+        f"  Full log       {log}\n"
+        f"Try: curl -H 'Authorization: Bearer {demo['api_key']}' {cloud.api_url}/v1/me\n"
+        "One line per request follows (Ctrl-C stops the stack).",
     )
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -84,6 +94,39 @@ def _dev(args: argparse.Namespace) -> int:
     time.sleep(0.5)
     sys.stdout.flush()
     os._exit(0)
+
+
+def _local_state() -> dict[str, Any]:
+    if not STATE_FILE.exists():
+        raise SystemExit(f"No local stack ({STATE_FILE} is missing): start one with `make dev`.")
+    state: dict[str, Any] = json.loads(STATE_FILE.read_text())
+    return state
+
+
+def _env(args: argparse.Namespace) -> int:
+    state = _local_state()
+    print(f"export API={shlex.quote(state['api_url'])}")
+    print(f"export KEY={shlex.quote(state['api_key'])}")
+    print(f"export BRAND={shlex.quote(state['brand_id'])}")
+    return 0
+
+
+def _aws(args: argparse.Namespace) -> int:
+    """The AWS CLI installed in the project's environment, with the local stack's endpoint, region and a
+    local key (any key works on moto)."""
+    state = _local_state()
+    env = {
+        **os.environ,
+        "AWS_ENDPOINT_URL": state["aws_endpoint_url"],
+        "AWS_DEFAULT_REGION": state["region"],
+        "AWS_ACCESS_KEY_ID": "local",
+        "AWS_SECRET_ACCESS_KEY": "local",
+    }
+    env.pop("AWS_PROFILE", None)
+    env.pop("AWS_SESSION_TOKEN", None)
+    aws = str(Path(sys.executable).parent / "aws")
+    command = [aws, "--endpoint-url", state["aws_endpoint_url"], *args.args]
+    return subprocess.run(command, env=env, check=False).returncode  # noqa: S603 (the project's own aws)
 
 
 def _use_target(args: argparse.Namespace) -> None:
@@ -99,7 +142,7 @@ def _use_target(args: argparse.Namespace) -> None:
         raise SystemExit(
             "No local stack: start one with `make dev`, or pass --stack NAME for a deployed one."
         )
-    state: dict[str, Any] = json.loads(STATE_FILE.read_text())
+    state = _local_state()
     os.environ["TABLE_NAME"] = state["tables"]["core"]
     os.environ["IDEMPOTENCY_TABLE_NAME"] = state["tables"]["idempotency"]
     os.environ["AWS_ENDPOINT_URL"] = state["aws_endpoint_url"]
@@ -155,9 +198,7 @@ def read_outbox(api_url: str) -> list[dict[str, Any]]:
 
 
 def _outbox(args: argparse.Namespace) -> int:
-    if not STATE_FILE.exists():
-        raise SystemExit("No local stack: start one with `make dev`.")
-    messages = read_outbox(json.loads(STATE_FILE.read_text())["api_url"])
+    messages = read_outbox(_local_state()["api_url"])
     if args.to:
         messages = [m for m in messages if args.to in m["to"]]
     messages = messages[-args.last :]
@@ -188,6 +229,13 @@ def parser() -> argparse.ArgumentParser:
     dev.add_argument("--moto-port", type=int, default=int(os.environ.get("MOTO_PORT", "4566")))
     dev.add_argument("--time-scale", type=float, default=1.0, help="share of Wait/Retry time really slept")
     dev.set_defaults(run=_dev)
+
+    env = commands.add_parser("env", help="print `export API=... KEY=... BRAND=...` for the local stack")
+    env.set_defaults(run=_env)
+
+    aws = commands.add_parser("aws", help="the AWS CLI against the local stack", add_help=False)
+    aws.add_argument("args", nargs=argparse.REMAINDER)
+    aws.set_defaults(run=_aws)
 
     outbox = commands.add_parser("outbox", help="emails the local stack sent (SES on moto)")
     outbox.add_argument("--to", help="only those to this address")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,8 @@ class LocalCloud:
         self._moto: ThreadedMotoServer | None = None
         self._gateway: Gateway | None = None
         self._pollers: list[SqsPoller | KinesisPoller] = []
+        # (method, path, status, milliseconds) after each HTTP API request; None: nothing is reported.
+        self.access_log: Callable[[str, str, int, float], None] | None = None
 
     @property
     def endpoint_url(self) -> str:
@@ -77,6 +80,7 @@ class LocalCloud:
         self._moto = ThreadedMotoServer(ip_address=s.host, port=s.moto_port, verbose=False)
         self._moto.start()
         self._gateway = Gateway([], self.client("lambda"), s.region, s.host, s.api_port)
+        self._gateway.access_log = self.access_log
         self._gateway.start()
         self._deploy(self.template)
         return self

@@ -14,6 +14,7 @@ import re
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -133,6 +134,9 @@ class Gateway:
         self._region = region
         self._host = host
         self._port = port
+        # Called after each request with (method, path and query, status, milliseconds); `starling dev`
+        # prints one console line per request with it.
+        self.access_log: Callable[[str, str, int, float], None] | None = None
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -151,6 +155,7 @@ class Gateway:
             protocol_version = "HTTP/1.1"
 
             def _serve(self) -> None:
+                started = time.monotonic()
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 headers: dict[str, str] = {}
@@ -165,6 +170,9 @@ class Gateway:
                 self.end_headers()
                 if self.command != "HEAD":
                     self.wfile.write(response.body)
+                if gateway.access_log is not None:
+                    elapsed = (time.monotonic() - started) * 1000
+                    gateway.access_log(self.command, self.path, response.status, elapsed)
 
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
             # Any other method goes to the function too, which answers 405 with Allow (never a 501).

@@ -4,7 +4,7 @@ On AWS, whatever a function writes to standard output lands in its log group, an
 forward it (the redirect's click lines reach the click stream this way). Here every function runs in one
 process, so `sys.stdout` is replaced by a writer that keeps each invocation's lines apart (per thread);
 after the invocation they go to the function's log group on moto with PutLogEvents, and on to the
-process's own output so a developer still sees them.
+process's own output (or, under `starling dev`, its log file: see console.py) so a developer still sees them.
 """
 
 from __future__ import annotations
@@ -21,6 +21,14 @@ LOG_GROUPS: dict[str, str] = {}
 LOG_STREAM = "local/[$LATEST]starling"
 _ship_lock = threading.Lock()
 _streams_made: set[str] = set()
+
+
+_echo: TextIO | None = None  # where shipped lines are echoed; None: the process's own standard output
+
+
+def echo_to(stream: TextIO | None) -> None:
+    global _echo
+    _echo = stream
 
 
 _captured = threading.local()  # per thread: the current invocation's output, shared by every writer
@@ -77,7 +85,7 @@ def ship(logs_client: Any, function_name: str, chunks: list[str]) -> None:
     events = log_events(chunks, int(time.time() * 1000))
     if not events:
         return
-    install().real.write("".join(chunks))
+    (_echo or install().real).write("".join(chunks))
     group = LOG_GROUPS.get(function_name)
     if group is None:
         return
