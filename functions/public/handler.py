@@ -84,12 +84,12 @@ def handle_application_submit(brand_slug: str) -> Response:
         return _message_page(429, "Please wait", exc.message)
     except SpamRejected:
         logger.info("Application refused as spam", extra={"brand_slug": brand_slug})
-        return _html(200, render_thank_you_page(brand.name))
+        return _html(200, render_thank_you_page(brand))
     except Invalid as exc:
         errors = exc.details if isinstance(exc.details, dict) else {"form": exc.message}
         return _html(422, render_application_page(brand, errors=errors, values=form))
     metrics.add_metric(name="ApplicationReceived", unit="Count", value=1)
-    return _html(200, render_thank_you_page(submitted.brand.name, submitted.application.name))
+    return _html(200, render_thank_you_page(submitted.brand, submitted.application.name))
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -23,7 +23,15 @@ from starling.recruiting.applications import (
     is_checked,
 )
 
-_FORM_CSS = """
+# The brand's logo and name at the top of every page of its form.
+_BRAND_CSS = """
+.brand{display:flex;align-items:center;gap:.75rem;margin:.5rem 0 0}
+.brand img{display:block;height:48px;width:auto;max-width:10rem;object-fit:contain}
+.brand span{font-weight:600;overflow-wrap:anywhere}
+"""
+_FORM_CSS = (
+    _BRAND_CSS
+    + """
 label{display:block;font-weight:600;margin:1rem 0 .25rem}
 .hint{display:block;font-size:.875rem;color:#555;margin:-.125rem 0 .25rem}
 input[type=text],input[type=email],select,textarea{display:block;width:100%;min-height:44px;padding:.5rem;
@@ -41,13 +49,11 @@ legend{font-weight:600;padding:0 .25rem}
 .summary a{color:#b00020}
 button{display:block;width:100%;min-height:48px;margin:1.5rem 0;font:inherit;font-weight:600;color:#fff;
 background:#1d4ed8;border:0;border-radius:6px}
-.brand{display:flex;align-items:center;gap:.75rem;margin:.5rem 0 0}
-.brand img{display:block;height:48px;width:auto;max-width:10rem;object-fit:contain}
-.brand span{font-weight:600;overflow-wrap:anywhere}
 .privacy{font-size:.875rem;color:#555}
 a{color:#1d4ed8}
 .hp{position:absolute;left:-10000px;top:auto;width:1px;height:1px;overflow:hidden}
 """
+)
 
 _FIELD_LABELS = {
     "name": "Your name",
@@ -225,12 +231,13 @@ def render_application_page(
     return page(f"Apply to {brand.name}", body, css=_FORM_CSS)
 
 
-def render_thank_you_page(brand_name: str, applicant_name: str | None = None) -> str:
-    """The page after a submission (also after a refused spam one, so bots learn nothing)."""
+def render_thank_you_page(brand: Brand, applicant_name: str | None = None) -> str:
+    """The page after a submission (also after a refused spam one, so bots learn nothing), under the same
+    logo and name as the form, so the applicant sees whom they applied to."""
     greeting = f"Thank you, {escape(applicant_name)}!" if applicant_name else "Thank you!"
     body = (
-        f"<h1>{greeting}</h1>\n"
-        f"<p>Your application to {escape(brand_name)} is in. We have sent you an email to confirm it, "
+        f"{_brand_header(brand)}\n<h1>{greeting}</h1>\n"
+        f"<p>Your application to {escape(brand.name)} is in. We have sent you an email to confirm it, "
         "and the team will be in touch.</p>"
     )
-    return page(f"Application sent to {brand_name}", body)
+    return page(f"Application sent to {brand.name}", body, css=_BRAND_CSS)

@@ -335,7 +335,7 @@ def test_honeypot_errors_are_never_shown() -> None:
 
 
 def test_thank_you_page_escapes_names() -> None:
-    page = render_thank_you_page("<b>Acme</b>", "<img src=x onerror=alert(1)>")
+    page = render_thank_you_page(form_brand("<b>Acme</b>"), "<img src=x onerror=alert(1)>")
     assert "<img" not in page
     assert "&lt;b&gt;Acme&lt;/b&gt;" in page
     assert '<meta name="viewport"' in page
@@ -366,3 +366,9 @@ def test_the_form_says_in_one_line_what_is_kept_and_why() -> None:
 
 def test_the_country_hint_says_a_name_is_as_good_as_a_code() -> None:
     assert "Its name or two-letter code, for example Germany or DE" in render_application_page(form_brand())
+
+
+def test_the_thank_you_page_keeps_the_brands_logo_and_name() -> None:
+    page = render_thank_you_page(form_brand(logo_url="https://cdn.acme.com/logo.png"), "Maya")
+    assert '<div class="brand"><img src="https://cdn.acme.com/logo.png"' in page
+    assert "<span>Acme</span>" in page
