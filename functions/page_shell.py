@@ -31,6 +31,18 @@ def page(title: str, body: str, css: str = "") -> str:
     )
 
 
-def message_page(title: str, text: str) -> str:
-    """A page that says one thing: a heading and a sentence, both plain text."""
-    return page(title, f"<h1>{escape(title)}</h1>\n<p>{escape(text)}</p>")
+_ACTION_CSS = (
+    ".action{display:inline-block;min-height:48px;padding:.75rem 1.25rem;border-radius:6px;"
+    "background:#1d4ed8;color:#fff;font-weight:600;text-decoration:none;overflow-wrap:anywhere}"
+)
+
+
+def message_page(title: str, text: str, action: tuple[str, str] | None = None) -> str:
+    """A page that says one thing: a heading and a sentence, both plain text, and optionally a way
+    forward, `action` = (link text, URL), shown as a button-sized link."""
+    body = f"<h1>{escape(title)}</h1>\n<p>{escape(text)}</p>"
+    if action is None:
+        return page(title, body)
+    label, url = action
+    body += f'\n<p><a class="action" href="{escape(url)}">{escape(label)}</a></p>'
+    return page(title, body, css=_ACTION_CSS)

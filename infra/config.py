@@ -56,6 +56,9 @@ class StarlingConfig:
     authorizer_cache_seconds: int = 300
     # Public URL of the API (custom domain in production); empty means the execute-api URL.
     public_base_url: str = ""
+    # Where a shopper who opens an unknown vanity link is offered to go instead (the brand's shop or site,
+    # https); empty: the 404 page only says to check the address.
+    home_url: str = ""
     # Functions' runtime; the code also runs on the developer machine's Python 3.11.
     python_runtime: str = "python3.13"
     # The address partners get email from; SES must have it (or its domain) verified.
@@ -106,6 +109,8 @@ class StarlingConfig:
         return Throttle(rate=self.public_throttle_rate, burst=self.public_throttle_burst)
 
     def __post_init__(self) -> None:
+        if self.home_url and not self.home_url.startswith("https://"):
+            raise ValueError(f"home_url must be an https URL, or empty; got {self.home_url!r}")
         for name in ("redirect_reserved_concurrency", "public_reserved_concurrency"):
             value = getattr(self, name)
             if value is not None and value < 1:
@@ -123,6 +128,7 @@ class StarlingConfig:
         return cls(
             stack_name=str(context.get("stack_name") or cls.stack_name),
             public_base_url=str(context.get("public_base_url") or ""),
+            home_url=str(context.get("home_url") or ""),
             sender_email=str(context.get("sender_email") or cls.sender_email),
             api_throttle_rate=_int(context, "api_throttle_rate", cls.api_throttle_rate),
             api_throttle_burst=_int(context, "api_throttle_burst", cls.api_throttle_burst),

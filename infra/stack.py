@@ -36,6 +36,7 @@ class StarlingStack(Stack):
             http_api=self.api.http_api,
             throttle=config.redirect_throttle,
             reserved_concurrency=config.redirect_reserved_concurrency,
+            home_url=config.home_url,
         )
         self.web = WebConstruct(
             self,

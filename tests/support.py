@@ -15,6 +15,7 @@ class Answer:
     body: Any
     headers: dict[str, str]
     text: str
+    content: bytes = b""
 
 
 class ApiClient:
@@ -47,4 +48,4 @@ class ApiClient:
             parsed = response.json()
         except ValueError:
             parsed = None
-        return Answer(response.status_code, parsed, dict(response.headers), response.text)
+        return Answer(response.status_code, parsed, dict(response.headers), response.text, response.content)

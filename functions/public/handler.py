@@ -23,7 +23,8 @@ from starling.shared.observability import logger, metrics
 app = APIGatewayHttpResolver()
 MAX_FORM_BYTES = 64 * 1024
 _HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src https:; "
+    "form-action 'self'; "
     "frame-ancestors 'none'",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
@@ -51,7 +52,7 @@ def handle_application_form(brand_slug: str) -> Response:
     except NotFound:
         return _message_page(404, "Not found", "There is no application form at this address.")
     values = prefill(app.current_event.query_string_parameters)  # an outreach email's link fills these
-    return _html(200, render_application_page(brand.name, brand.slug, values=values))
+    return _html(200, render_application_page(brand, values=values))
 
 
 @app.post("/apply/<brand_slug>")
@@ -83,12 +84,12 @@ def handle_application_submit(brand_slug: str) -> Response:
         return _message_page(429, "Please wait", exc.message)
     except SpamRejected:
         logger.info("Application refused as spam", extra={"brand_slug": brand_slug})
-        return _html(200, render_thank_you_page(brand.name))
+        return _html(200, render_thank_you_page(brand))
     except Invalid as exc:
         errors = exc.details if isinstance(exc.details, dict) else {"form": exc.message}
-        return _html(422, render_application_page(brand.name, brand.slug, errors=errors, values=form))
+        return _html(422, render_application_page(brand, errors=errors, values=form))
     metrics.add_metric(name="ApplicationReceived", unit="Count", value=1)
-    return _html(200, render_thank_you_page(submitted.brand.name, submitted.application.name))
+    return _html(200, render_thank_you_page(submitted.brand, submitted.application.name))
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 from functions.page_shell import page
 from starling.discovery.model import Platform
+from starling.identity.model import Brand
 from starling.recruiting.applications import (
     HANDLE_ROWS,
     HONEYPOT_FIELD,
@@ -22,7 +23,15 @@ from starling.recruiting.applications import (
     is_checked,
 )
 
-_FORM_CSS = """
+# The brand's logo and name at the top of every page of its form.
+_BRAND_CSS = """
+.brand{display:flex;align-items:center;gap:.75rem;margin:.5rem 0 0}
+.brand img{display:block;height:48px;width:auto;max-width:10rem;object-fit:contain}
+.brand span{font-weight:600;overflow-wrap:anywhere}
+"""
+_FORM_CSS = (
+    _BRAND_CSS
+    + """
 label{display:block;font-weight:600;margin:1rem 0 .25rem}
 .hint{display:block;font-size:.875rem;color:#555;margin:-.125rem 0 .25rem}
 input[type=text],input[type=email],select,textarea{display:block;width:100%;min-height:44px;padding:.5rem;
@@ -40,8 +49,11 @@ legend{font-weight:600;padding:0 .25rem}
 .summary a{color:#b00020}
 button{display:block;width:100%;min-height:48px;margin:1.5rem 0;font:inherit;font-weight:600;color:#fff;
 background:#1d4ed8;border:0;border-radius:6px}
+.privacy{font-size:.875rem;color:#555}
+a{color:#1d4ed8}
 .hp{position:absolute;left:-10000px;top:auto;width:1px;height:1px;overflow:hidden}
 """
+)
 
 _FIELD_LABELS = {
     "name": "Your name",
@@ -111,13 +123,14 @@ class _Form:
             f"{self.error(name)}"
         )
 
-    def checkbox(self, name: str, label: str, required: bool = False) -> str:
+    def checkbox(self, name: str, label_html: str, required: bool = False) -> str:
+        """A checkbox; `label_html` is HTML, escaped by the caller (it may hold a link)."""
         checked = " checked" if is_checked(self.values, name) else ""
         req = " required" if required else ""
         return (
             f'<div class="check"><input type="checkbox" id="{name}" name="{name}" value="yes"'
             f"{checked}{req}{self.error_attrs(name)}>"
-            f'<label for="{name}">{escape(label)}</label></div>{self.error(name)}'
+            f'<label for="{name}">{label_html}</label></div>{self.error(name)}'
         )
 
 
@@ -132,16 +145,40 @@ _PLATFORM_NAMES = {
 }
 
 
+PRIVACY_NOTE = (
+    "We keep what you send here to review your application and to reply to you; "
+    "other brands see it only if you tick the box above."
+)
+
+
+def _brand_header(brand: Brand) -> str:
+    """The brand's logo (when it has one) and name, so the applicant knows whom they apply to."""
+    logo = ""
+    if brand.logo_url:
+        logo = f'<img src="{escape(brand.logo_url)}" alt="" height="48">'
+    return f'<div class="brand">{logo}<span>{escape(brand.name)}</span></div>'
+
+
+def _terms_checkbox(form: _Form, brand: Brand) -> str:
+    """The terms to accept, linked, when the brand has set them; no terms, no checkbox."""
+    if not brand.terms_url:
+        return ""
+    link = (
+        f'<a href="{escape(brand.terms_url)}" target="_blank" rel="noopener noreferrer">'
+        "partner program terms</a>"
+    )
+    return form.checkbox("accept_terms", f"I accept the {link} of {escape(brand.name)}", required=True)
+
+
 def render_application_page(
-    brand_name: str,
-    brand_slug: str,
+    brand: Brand,
     errors: Mapping[str, Any] | None = None,
     values: Mapping[str, str | list[str]] | None = None,
 ) -> str:
     """The application form as a complete HTML document, with errors next to their fields when given."""
     errors = {k: str(v) for k, v in (errors or {}).items() if k != HONEYPOT_FIELD}
     form = _Form(errors, values or {})
-    brand = escape(brand_name)
+    brand_name = escape(brand.name)
     summary = ""
     if errors:
         items = "".join(
@@ -166,35 +203,41 @@ def render_application_page(
         for i in range(1, HANDLE_ROWS + 1)
     )
     country = form.text(
-        "country", "Country", hint="Two-letter code, for example US or GB", extra=' autocomplete="country"'
+        "country",
+        "Country",
+        hint="Its name or two-letter code, for example Germany or DE",
+        extra=' autocomplete="country-name"',
     )
-    body = f"""<h1>Apply to partner with {brand}</h1>
+    body = f"""{_brand_header(brand)}
+<h1>Apply to partner with {brand_name}</h1>
 <p>Tell us about yourself and your accounts. It takes about two minutes.</p>
 {summary}
-<form method="post" action="/apply/{escape(quote(brand_slug, safe=""))}" novalidate>
+<form method="post" action="/apply/{escape(quote(brand.slug, safe=""))}" novalidate>
 {form.text("name", "Your name", extra=' autocomplete="name" required')}
 {form.text("email", "Email", kind="email", extra=' autocomplete="email" required')}
 {accounts}
 {form.text("niches", "Your niches", hint="Separate with commas, for example skincare, travel")}
 {country}
 {form.textarea("pitch", "A short pitch", f"Up to {MAX_PITCH_LENGTH} characters", MAX_PITCH_LENGTH)}
-{form.checkbox("accept_terms", f"I accept the partner program terms of {brand_name}", required=True)}
+{_terms_checkbox(form, brand)}
 {form.checkbox("network_opt_in", "Let other brands on Starling find my profile")}
+<p class="privacy">{escape(PRIVACY_NOTE)}</p>
 <div class="hp" aria-hidden="true">
 <label for="{HONEYPOT_FIELD}">Leave this field empty</label>
 <input type="text" id="{HONEYPOT_FIELD}" name="{HONEYPOT_FIELD}" value="" tabindex="-1" autocomplete="off">
 </div>
 <button type="submit">Send my application</button>
 </form>"""
-    return page(f"Apply to {brand_name}", body, css=_FORM_CSS)
+    return page(f"Apply to {brand.name}", body, css=_FORM_CSS)
 
 
-def render_thank_you_page(brand_name: str, applicant_name: str | None = None) -> str:
-    """The page after a submission (also after a refused spam one, so bots learn nothing)."""
+def render_thank_you_page(brand: Brand, applicant_name: str | None = None) -> str:
+    """The page after a submission (also after a refused spam one, so bots learn nothing), under the same
+    logo and name as the form, so the applicant sees whom they applied to."""
     greeting = f"Thank you, {escape(applicant_name)}!" if applicant_name else "Thank you!"
     body = (
-        f"<h1>{greeting}</h1>\n"
-        f"<p>Your application to {escape(brand_name)} is in. We have sent you an email to confirm it, "
+        f"{_brand_header(brand)}\n<h1>{greeting}</h1>\n"
+        f"<p>Your application to {escape(brand.name)} is in. We have sent you an email to confirm it, "
         "and the team will be in touch.</p>"
     )
-    return page(f"Application sent to {brand_name}", body)
+    return page(f"Application sent to {brand.name}", body, css=_BRAND_CSS)

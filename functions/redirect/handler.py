@@ -15,6 +15,7 @@ import os
 import sys
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 import boto3
 from botocore.config import Config
@@ -38,13 +39,15 @@ MAX_SLUG_CHARS = 64
 # Read once, at import, from this function's own environment.
 _TABLE_NAME = os.environ["TABLE_NAME"]
 _CLICK_SECRET_ID = os.environ["CLICK_SECRET_ID"]
+# Where a shopper with a mistyped or unknown link can go instead (infra/config.py `home_url`); may be empty.
+_HOME_URL = os.environ.get("HOME_URL", "")
 _client_config = Config(connect_timeout=1, read_timeout=2, retries={"max_attempts": 2, "mode": "standard"})
 _store = RedirectStore(boto3.client("dynamodb", config=_client_config), _TABLE_NAME)
 _secret = ClickSecret(boto3.client("secretsmanager", config=_client_config), _CLICK_SECRET_ID)
 _cache: dict[str, tuple[float, RedirectEntry | None]] = {}
 
 
-def _page(status: int, title: str, text: str) -> dict[str, Any]:
+def _page(status: int, title: str, text: str, action: tuple[str, str] | None = None) -> dict[str, Any]:
     return {
         "statusCode": status,
         "headers": {
@@ -52,11 +55,24 @@ def _page(status: int, title: str, text: str) -> dict[str, Any]:
             "Cache-Control": "no-store",
             "X-Robots-Tag": "noindex",
         },
-        "body": message_page(title, text),
+        "body": message_page(title, text, action),
     }
 
 
-_NOT_FOUND = _page(404, "Link not found", "This link does not exist. Check the address and try again.")
+def _not_found_page(home_url: str) -> dict[str, Any]:
+    """The 404 page of an unknown slug: what happened, and where to go instead when the deployment says."""
+    if not home_url:
+        return _page(404, "Link not found", "This link does not exist. Check the address and try again.")
+    site = urlsplit(home_url).hostname or home_url
+    return _page(
+        404,
+        "Link not found",
+        "This link does not exist, or it was mistyped. Check the address, or carry on from the home page.",
+        (f"Go to {site.removeprefix('www.')}", home_url),
+    )
+
+
+_NOT_FOUND = _not_found_page(_HOME_URL)
 
 
 def _redirect(location: str) -> dict[str, Any]:

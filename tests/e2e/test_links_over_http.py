@@ -23,7 +23,7 @@ def _qr_image(svg: str) -> np.ndarray:
     modules = np.zeros((size, size), dtype=np.uint8)
     x = y = 0.0
     for command, a, b in re.findall(
-        r"([Mmh])(-?[\d.]+)(?: (-?[\d.]+))?", re.search(r' d="([^"]+)"', svg).group(1)
+        r"([Mmh])(-?[\d.]+)(?: (-?[\d.]+))?", re.search(r'class="qrline"[^>]* d="([^"]+)"', svg).group(1)
     ):  # type: ignore[union-attr]
         if command == "M":
             x, y = float(a), float(b)

@@ -17,6 +17,7 @@ CONFIGURED = {
     "redirect_reserved_concurrency": 100,
     "public_reserved_concurrency": 10,
     "dashboard": False,
+    "home_url": "https://www.brand.example/",
 }
 
 

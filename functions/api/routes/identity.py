@@ -28,6 +28,10 @@ class BrandOut(BaseModel):
     slug: str
     allowed_domains: list[str]
     fallback_url: str | None
+    logo_url: str | None = Field(description="https URL of the logo the application form shows")
+    terms_url: str | None = Field(
+        description="https URL of the terms an applicant accepts; without it the form asks for none"
+    )
     utm_defaults: dict[str, str]
     tier_thresholds: dict[str, int]
     target_niches: list[str]
@@ -49,6 +53,8 @@ class BrandPatch(StrictBody):
     slug: str | None = Field(default=None, min_length=3, max_length=40)
     allowed_domains: list[str] | None = Field(default=None, max_length=50)
     fallback_url: HttpUrl | None = None
+    logo_url: HttpUrl | None = None
+    terms_url: HttpUrl | None = None
     utm_defaults: dict[str, str] | None = None
     tier_thresholds: dict[str, int] | None = None
     target_niches: list[str] | None = Field(default=None, max_length=30)

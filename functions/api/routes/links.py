@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import datetime
 from typing import Annotated
 
@@ -145,13 +146,35 @@ def handle_patch_link(slug: str, body: LinkPatch) -> LinkOut:
     return _out(changed)
 
 
-@router.get("/v1/links/<slug>/qr.svg", summary="The link's QR code (SVG), which scans to its short URL")
+@router.get(
+    "/v1/links/<slug>/qr.svg",
+    summary="The link's QR code (SVG, black on white), which scans to its short URL; caption=1 adds the URL",
+)
 @requires(Area.LINKS)
-def handle_link_qr(slug: str) -> Response[str]:
+def handle_link_qr(
+    slug: str,
+    caption: Annotated[bool, Query(description="Write the short URL under the code")] = False,
+) -> Response[str]:
     caller = principal(router)
     return Response(
         status_code=200,
         content_type="image/svg+xml",
-        body=links.link_qr_svg(DynamoLinkRepository(), caller.brand_id, slug.lower(), _base_url()),
+        body=links.link_qr_svg(DynamoLinkRepository(), caller.brand_id, slug.lower(), _base_url(), caption),
         headers={"Cache-Control": "private, max-age=300"},
     )
+
+
+@router.get("/v1/links/<slug>/qr.png", summary="The link's QR code as a PNG (for Instagram stories)")
+@requires(Area.LINKS)
+def handle_link_qr_png(slug: str) -> Response[str]:
+    caller = principal(router)
+    png = links.link_qr_png(DynamoLinkRepository(), caller.brand_id, slug.lower(), _base_url())
+    # Base64 text, flagged as such: the response validation would read a bytes body as UTF-8 text.
+    answer = Response(
+        status_code=200,
+        content_type="image/png",
+        body=base64.b64encode(png).decode(),
+        headers={"Cache-Control": "private, max-age=300"},
+    )
+    answer.base64_encoded = True
+    return answer

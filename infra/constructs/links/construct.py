@@ -45,8 +45,10 @@ class LinksConstruct(Construct):
         http_api: apigw.HttpApi,
         throttle: Throttle,
         reserved_concurrency: int | None = None,
+        home_url: str = "",
     ) -> None:
-        """`throttle` limits GET and HEAD /{slug} at the stage; `reserved_concurrency` caps the redirect."""
+        """`throttle` limits GET and HEAD /{slug} at the stage; `reserved_concurrency` caps the redirect;
+        `home_url` is where the page of an unknown link sends a shopper (none when empty)."""
         super().__init__(scope, construct_id)
         table = data.core_table
 
@@ -70,7 +72,11 @@ class LinksConstruct(Construct):
             self,
             "RedirectFunction",
             name="redirect",
-            environment={"TABLE_NAME": table.table_name, "CLICK_SECRET_ID": self.click_secret.secret_arn},
+            environment={
+                "TABLE_NAME": table.table_name,
+                "CLICK_SECRET_ID": self.click_secret.secret_arn,
+                "HOME_URL": home_url,
+            },
             memory_mb=256,
             timeout_seconds=5,
             quiet_platform_logs=True,

@@ -6,7 +6,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from aws_cdk.assertions import Match, Template
+
+from infra.config import StarlingConfig
 
 
 def _logical_id(template: Template, resource_type: str, prefix: str) -> str:
@@ -48,7 +51,19 @@ def test_the_redirect_is_small_and_drops_lambda_platform_log_lines(template: Tem
     assert props["MemorySize"] == 256
     assert props["LoggingConfig"]["LogFormat"] == "JSON"
     assert props["LoggingConfig"]["SystemLogLevel"] == "WARN"
-    assert set(props["Environment"]["Variables"]) >= {"TABLE_NAME", "CLICK_SECRET_ID"}
+    assert set(props["Environment"]["Variables"]) >= {"TABLE_NAME", "CLICK_SECRET_ID", "HOME_URL"}
+
+
+def test_the_deployments_home_url_reaches_the_redirect(configured_template: Template) -> None:
+    # Given a deployment that sets home_url, the redirect's 404 page can offer it to a lost shopper
+    redirect = _logical_id(configured_template, "AWS::Lambda::Function", "LinksRedirectFunction")
+    props = configured_template.find_resources("AWS::Lambda::Function")[redirect]["Properties"]
+    assert props["Environment"]["Variables"]["HOME_URL"] == "https://www.brand.example/"
+
+
+def test_a_home_url_that_is_not_https_is_refused_at_synth() -> None:
+    with pytest.raises(ValueError, match="home_url"):
+        StarlingConfig.from_context({"home_url": "http://brand.example/"})
 
 
 def test_click_lines_flow_from_the_redirect_log_group_into_an_encrypted_stream(template: Template) -> None:

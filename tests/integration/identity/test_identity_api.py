@@ -122,6 +122,8 @@ def test_patching_the_brand_changes_what_is_read_back(api: ApiClient, brand: dic
         "name": "Acme Outdoors",
         "allowed_domains": ["Shop.Acme.test", "acme.test"],
         "fallback_url": "https://acme.test/",
+        "logo_url": "https://cdn.acme.test/logo.png",
+        "terms_url": "https://acme.test/partner-terms",
         "utm_defaults": {"utm_source": "creators"},
         "tier_thresholds": {"nano": 0, "micro": 5000, "mid": 50000, "macro": 250000, "mega": 1000000},
     }
@@ -131,6 +133,7 @@ def test_patching_the_brand_changes_what_is_read_back(api: ApiClient, brand: dic
     assert read["name"] == "Acme Outdoors"
     assert read["allowed_domains"] == ["shop.acme.test", "acme.test"]
     assert read["tier_thresholds"]["micro"] == 5000
+    assert (read["logo_url"], read["terms_url"]) == (changes["logo_url"], changes["terms_url"])
 
 
 @pytest.mark.parametrize(
@@ -138,6 +141,8 @@ def test_patching_the_brand_changes_what_is_read_back(api: ApiClient, brand: dic
     [
         ({"allowed_domains": ["not a domain"]}, "allowed_domains"),
         ({"fallback_url": "javascript:alert(1)"}, "fallback_url"),
+        ({"logo_url": "http://acme.test/logo.png"}, "logo_url"),
+        ({"terms_url": "not a url"}, "terms_url"),
         ({"tier_thresholds": {"nano": 0, "micro": 10, "mid": 5, "macro": 50, "mega": 60}}, "tier_thresholds"),
         ({"utm_defaults": {"utm_evil": "x"}}, "utm_defaults"),
         ({"slug": "v1"}, "slug"),

@@ -8,6 +8,8 @@ import uuid
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import cv2
+import numpy as np
 import pytest
 
 from tests.support import ApiClient
@@ -127,6 +129,38 @@ def test_the_qr_code_is_an_svg_of_the_short_url(api: ApiClient, brand: dict[str,
     answer = api.call("GET", f"/v1/links/{link['slug']}/qr.svg", brand["api_key"])
     assert answer.status == 200 and answer.headers["Content-Type"] == "image/svg+xml"
     assert answer.text.lstrip().startswith("<svg")
+    # And it is drawn on white, so it scans on a dark background, with no caption unless asked
+    assert '<path fill="#fff" d="M0 0h' in answer.text and "<text" not in answer.text
+
+
+def test_the_qr_code_can_carry_the_short_url_as_a_caption(api: ApiClient, brand: dict[str, str]) -> None:
+    # Given a link
+    link = _link(api, brand["api_key"])
+    # When the brand asks for its QR code with a caption
+    answer = api.call("GET", f"/v1/links/{link['slug']}/qr.svg?caption=1", brand["api_key"])
+    # Then the short URL, without its scheme, is written under the code
+    assert answer.status == 200
+    shown = link["short_url"].split("://", 1)[1]
+    assert f">{shown}</text></svg>" in answer.text
+    # And a caption value that is not a yes or no is refused
+    refused = api.call("GET", f"/v1/links/{link['slug']}/qr.svg?caption=perhaps", brand["api_key"])
+    assert refused.status == 422
+
+
+def test_the_qr_code_is_offered_as_a_png_that_scans_to_the_short_url(
+    api: ApiClient, brand: dict[str, str]
+) -> None:
+    # Given a link
+    link = _link(api, brand["api_key"])
+    # When the brand downloads its QR code as a PNG for a story
+    answer = api.call("GET", f"/v1/links/{link['slug']}/qr.png", brand["api_key"])
+    # Then it is a PNG that decodes to the short URL
+    assert answer.status == 200 and answer.headers["Content-Type"] == "image/png"
+    image = cv2.imdecode(np.frombuffer(answer.content, dtype=np.uint8), cv2.IMREAD_GRAYSCALE)
+    decoded, _, _ = cv2.QRCodeDetector().detectAndDecode(image)
+    assert decoded == link["short_url"]
+    # And its corners, the quiet zone, are white
+    assert image[0, 0] == image[-1, -1] == 255
 
 
 def test_links_to_a_product_list_by_partner_and_follow_brand_utm_changes(
@@ -212,6 +246,7 @@ def test_link_routes_refuse_bad_keys_roles_and_bodies(api: ApiClient, brand: dic
     assert api.call("POST", "/v1/links", key, {**body, "surprise": 1}).status == 422
     assert api.call("GET", "/v1/links/nothing-here", key).status == 404
     assert api.call("GET", "/v1/links/nothing-here/qr.svg", key).status == 404
+    assert api.call("GET", "/v1/links/nothing-here/qr.png", key).status == 404
     assert api.call("PATCH", "/v1/links/nothing-here", key, {"disabled": True}).status == 404
     assert api.call("GET", "/v1/reports?group_by=planet", key).status == 422
     assert api.call("GET", "/v1/reports?from=2026-02-01&to=2026-01-01", key).status == 422

@@ -184,3 +184,41 @@ def test_a_creator_answers_outreach_by_applying_and_only_that_brand_then_sees_he
     # And C, which she did not apply to, still does not
     for path in (f"/v1/partners/{partner_id}", "/v1/partners", f"/v1/creators/{zoe['creator_id']}"):
         assert zoe["email"] not in api.call("GET", path, c).text
+
+
+def test_the_form_shows_the_brands_logo_and_links_the_terms_it_asks_to_accept(
+    api: ApiClient, brand: dict
+) -> None:
+    # Given a brand with a logo and partner terms
+    settings = {"logo_url": "https://cdn.acme.test/logo.png", "terms_url": "https://acme.test/terms"}
+    assert api.call("PATCH", "/v1/brand", brand["api_key"], settings).status == 200
+    # When a creator opens its form
+    page = api.call("GET", f"/apply/{_slug(api, brand)}")
+    # Then the logo shows (the page's policy lets https images load) and the terms are a link
+    assert '<img src="https://cdn.acme.test/logo.png"' in page.text
+    assert "img-src https:" in page.headers["Content-Security-Policy"]
+    assert '<a href="https://acme.test/terms"' in page.text and 'id="accept_terms"' in page.text
+    # And an application that does not accept them is refused, naming the checkbox
+    refused = _post(api, _slug(api, brand), _form(accept_terms=""))
+    assert refused.status == 422 and 'id="accept_terms-error"' in refused.text
+
+
+def test_a_brand_without_terms_asks_for_no_consent(api: ApiClient, brand: dict) -> None:
+    # Given a brand that has set no terms URL
+    slug = _slug(api, brand)
+    # Then its form has no terms checkbox, says what is kept and why, and takes an application without one
+    page = api.call("GET", f"/apply/{slug}").text
+    assert "accept_terms" not in page and 'class="privacy"' in page
+    assert _post(api, slug, _form(accept_terms="")).status == 200
+
+
+def test_a_country_can_be_given_by_name(api: ApiClient, brand: dict) -> None:
+    # When a creator types their country's name rather than its code
+    form = _form(country="france")
+    assert _post(api, _slug(api, brand), form).status == 200
+    # Then the creator is recorded with its code
+    (partner,) = api.call("GET", "/v1/partners", brand["api_key"]).body["items"]
+    assert api.call("GET", f"/v1/creators/{partner['creator_id']}", brand["api_key"]).body["country"] == "FR"
+    # And an unknown country's message says a name or a code will do
+    refused = _post(api, _slug(api, brand), _form(country="Narnia"))
+    assert refused.status == 422 and "country name or its two-letter code" in refused.text

@@ -133,6 +133,24 @@ def test_brand_changes_are_normalised_and_checked_field_by_field() -> None:
             apply_brand_changes(brand, bad)
 
 
+def test_a_brand_logo_and_terms_are_https_urls_and_can_be_cleared() -> None:
+    # Given a brand that sets its logo and terms for the application form
+    brand = new_brand("Acme", NOW)
+    changed = apply_brand_changes(
+        brand, {"logo_url": "https://cdn.acme.com/logo.png", "terms_url": "https://acme.com/terms"}
+    )
+    assert (changed.logo_url, changed.terms_url) == (
+        "https://cdn.acme.com/logo.png",
+        "https://acme.com/terms",
+    )
+    # Then null clears them, and a plain-http or script URL is refused naming the field
+    assert apply_brand_changes(changed, {"logo_url": None, "terms_url": None}) == brand
+    for field, url in (("logo_url", "http://acme.com/logo.png"), ("terms_url", "javascript:alert(1)")):
+        with pytest.raises(Invalid) as caught:
+            apply_brand_changes(brand, {field: url})
+        assert caught.value.details == {field: url}
+
+
 def test_updating_a_brand_to_a_taken_slug_conflicts() -> None:
     repo = InMemoryIdentityRepository()
     a = identity.create_brand(repo, "Brand A")

@@ -105,6 +105,28 @@ def test_unknown_and_oversized_slugs_get_the_404_page(redirect: ModuleType, caps
     assert _click_lines(capsys.readouterr().out) == []
 
 
+def test_an_unknown_link_offers_the_deployments_home_page_in_under_2_kb(
+    redirect: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a deployment whose home_url is the brand's shop
+    monkeypatch.setattr(redirect, "_NOT_FOUND", redirect._not_found_page("https://www.shop.example.com/"))
+    # When a shopper opens a slug that does not exist
+    answer = redirect.lambda_handler(_event("nobody"), None)
+    # Then a small 404 page says so and links to the home page
+    assert answer["statusCode"] == 404 and answer["headers"]["Content-Type"].startswith("text/html")
+    assert (
+        '<a class="action" href="https://www.shop.example.com/">Go to shop.example.com</a>' in answer["body"]
+    )
+    assert len(answer["body"].encode()) < 2048
+
+
+def test_without_a_home_url_the_unknown_link_page_only_says_to_check_the_address(
+    redirect: ModuleType,
+) -> None:
+    page = redirect._not_found_page("")
+    assert page["statusCode"] == 404 and "Check the address" in page["body"] and "<a " not in page["body"]
+
+
 def test_an_expired_link_without_a_fallback_gets_a_410_page(
     redirect: ModuleType, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -9,6 +9,7 @@ import pytest
 
 from functions.public.pages import render_application_page, render_thank_you_page
 from starling.discovery.model import Creator, Platform
+from starling.identity.model import Brand
 from starling.recruiting.applications import (
     HONEYPOT_FIELD,
     MAX_PITCH_LENGTH,
@@ -24,6 +25,14 @@ from starling.recruiting.applications import (
 from starling.shared.errors import Invalid
 
 NOW = datetime(2025, 6, 1, 9, tzinfo=UTC)
+TERMS_URL = "https://acme.com/partner-terms"
+
+
+def form_brand(name: str = "Acme", **settings: str | None) -> Brand:
+    """A brand as the form sees it: with terms to accept unless told otherwise."""
+    return Brand(
+        brand_id="brd_1", name=name, slug="acme", created_at=NOW, **{"terms_url": TERMS_URL, **settings}
+    )
 
 
 def good_form(**overrides: str | list[str]) -> dict[str, str | list[str]]:
@@ -149,6 +158,24 @@ def test_bad_country_is_refused() -> None:
     with pytest.raises(Invalid) as caught:
         parse_application(good_form(country="Narnia"))
     assert set(caught.value.details) == {"country"}
+    # And the message says a name is as good as a code
+    assert caught.value.details["country"] == (
+        "Enter a country name or its two-letter code, like Germany or DE."
+    )
+
+
+@pytest.mark.parametrize("typed", ["Germany", "germany", "DE", "deu"])
+def test_a_country_is_read_by_name_as_well_as_by_code(typed: str) -> None:
+    assert parse_application(good_form(country=typed)).country == "DE"
+
+
+def test_a_form_without_terms_asks_for_no_consent() -> None:
+    # Given a brand without a terms URL, whose form has no terms checkbox
+    # When an applicant sends the form
+    application = parse_application(good_form(accept_terms=""), asks_terms=False)
+    # Then it is accepted, and records no consent that was never asked for
+    assert application.accepted_terms is False
+    assert parse_application(good_form(), asks_terms=False).accepted_terms is False
 
 
 # --- creators from an application --------------------------------------------------------------------
@@ -239,7 +266,7 @@ def audit(page: str) -> _Audit:
 
 
 def test_application_page_is_a_complete_mobile_first_document() -> None:
-    page = render_application_page("Acme", "acme")
+    page = render_application_page(form_brand())
     assert page.startswith("<!DOCTYPE html>")
     assert '<html lang="en">' in page
     result = audit(page)
@@ -251,7 +278,7 @@ def test_application_page_is_a_complete_mobile_first_document() -> None:
 
 
 def test_every_input_on_the_application_page_has_a_label() -> None:
-    result = audit(render_application_page("Acme", "acme"))
+    result = audit(render_application_page(form_brand()))
     ids = {str(c.get("id")) for c in result.controls}
     assert ids <= result.label_targets
     assert {"name", "email", "handle_1", "followers_1", "platform_1", "niches", "country", "pitch"} <= ids
@@ -259,7 +286,7 @@ def test_every_input_on_the_application_page_has_a_label() -> None:
 
 
 def test_honeypot_is_hidden_from_people_and_out_of_the_tab_order() -> None:
-    page = render_application_page("Acme", "acme")
+    page = render_application_page(form_brand())
     result = audit(page)
     (honeypot,) = [c for c in result.controls if c.get("name") == HONEYPOT_FIELD]
     assert honeypot["tabindex"] == "-1"
@@ -272,8 +299,7 @@ def test_html_injected_into_any_value_is_escaped_on_the_page() -> None:
     # Given an attacker's markup in the brand name, the values and the errors
     evil = '"><script>alert(1)</script>'
     page = render_application_page(
-        evil,
-        "acme",
+        form_brand(evil, logo_url=evil, terms_url=evil),
         errors={"name": evil, "email": "bad"},
         values={"name": evil, "pitch": "</textarea><script>x()</script>", "platform_1": evil},
     )
@@ -285,7 +311,7 @@ def test_html_injected_into_any_value_is_escaped_on_the_page() -> None:
 
 
 def test_errors_appear_next_to_their_fields_and_in_a_summary() -> None:
-    page = render_application_page("Acme", "acme", errors={"email": "Enter your email address."})
+    page = render_application_page(form_brand(), errors={"email": "Enter your email address."})
     assert 'aria-describedby="email-error" aria-invalid="true"' in page
     assert '<p class="error" id="email-error">Enter your email address.</p>' in page
     assert 'role="alert"' in page
@@ -294,7 +320,7 @@ def test_errors_appear_next_to_their_fields_and_in_a_summary() -> None:
 
 def test_submitted_values_are_kept_when_the_form_is_shown_again() -> None:
     page = render_application_page(
-        "Acme", "acme", values={"name": "Maya", "platform_1": "tiktok", "accept_terms": "yes", "pitch": "Hi"}
+        form_brand(), values={"name": "Maya", "platform_1": "tiktok", "accept_terms": "yes", "pitch": "Hi"}
     )
     assert 'id="name" name="name" value="Maya"' in page
     assert '<option value="tiktok" selected>' in page
@@ -303,13 +329,46 @@ def test_submitted_values_are_kept_when_the_form_is_shown_again() -> None:
 
 
 def test_honeypot_errors_are_never_shown() -> None:
-    page = render_application_page("Acme", "acme", errors={HONEYPOT_FIELD: "must be empty"})
+    page = render_application_page(form_brand(), errors={HONEYPOT_FIELD: "must be empty"})
     assert "must be empty" not in page
     assert 'role="alert"' not in page
 
 
 def test_thank_you_page_escapes_names() -> None:
-    page = render_thank_you_page("<b>Acme</b>", "<img src=x onerror=alert(1)>")
+    page = render_thank_you_page(form_brand("<b>Acme</b>"), "<img src=x onerror=alert(1)>")
     assert "<img" not in page
     assert "&lt;b&gt;Acme&lt;/b&gt;" in page
     assert '<meta name="viewport"' in page
+
+
+def test_the_form_shows_the_brands_name_and_logo() -> None:
+    page = render_application_page(form_brand("Acme Skin", logo_url="https://cdn.acme.com/logo.png"))
+    assert '<div class="brand"><img src="https://cdn.acme.com/logo.png" alt="" height="48">' in page
+    assert "<span>Acme Skin</span>" in page
+
+
+def test_the_form_links_the_terms_it_asks_the_applicant_to_accept() -> None:
+    page = render_application_page(form_brand())
+    link = f'<a href="{TERMS_URL}" target="_blank" rel="noopener noreferrer">partner program terms</a>'
+    assert link in page
+    assert 'id="accept_terms" name="accept_terms" value="yes" required' in page
+
+
+def test_a_brand_without_terms_gets_a_form_without_a_terms_checkbox() -> None:
+    page = render_application_page(form_brand(terms_url=None))
+    assert "accept_terms" not in page and "<img" not in page
+
+
+def test_the_form_says_in_one_line_what_is_kept_and_why() -> None:
+    page = render_application_page(form_brand())
+    assert '<p class="privacy">We keep what you send here to review your application and to reply' in page
+
+
+def test_the_country_hint_says_a_name_is_as_good_as_a_code() -> None:
+    assert "Its name or two-letter code, for example Germany or DE" in render_application_page(form_brand())
+
+
+def test_the_thank_you_page_keeps_the_brands_logo_and_name() -> None:
+    page = render_thank_you_page(form_brand(logo_url="https://cdn.acme.com/logo.png"), "Maya")
+    assert '<div class="brand"><img src="https://cdn.acme.com/logo.png"' in page
+    assert "<span>Acme</span>" in page

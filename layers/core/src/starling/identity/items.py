@@ -20,6 +20,8 @@ class BrandItem(CoreItem):
     slug = UnicodeAttribute()
     allowed_domains = ListAttribute(of=UnicodeAttribute, default=list)
     fallback_url = UnicodeAttribute(null=True)
+    logo_url = UnicodeAttribute(null=True)
+    terms_url = UnicodeAttribute(null=True)
     utm_defaults = JSONAttribute(default=dict)
     tier_thresholds = JSONAttribute(default=dict)
     target_niches = ListAttribute(of=UnicodeAttribute, default=list)

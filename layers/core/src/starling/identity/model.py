@@ -101,6 +101,9 @@ class Brand:
     created_at: datetime
     allowed_domains: tuple[str, ...] = ()
     fallback_url: str | None = None
+    # The application form shows the logo and links the terms the applicant accepts (no terms, no checkbox).
+    logo_url: str | None = None
+    terms_url: str | None = None
     utm_defaults: dict[str, str] = field(default_factory=dict)
     tier_thresholds: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_TIER_THRESHOLDS))
     # What discovery's fit score looks for.
@@ -215,6 +218,14 @@ def validate_https_url(url: str, field_name: str) -> str:
     return url
 
 
+def validate_secure_url(url: str, field_name: str) -> str:
+    """An https URL: what a public page may load or link without mixed content."""
+    parts = urlsplit(url)
+    if parts.scheme != "https" or not parts.hostname:
+        raise Invalid(f"{field_name} must be an https URL.", {field_name: url})
+    return url
+
+
 def validate_tier_thresholds(thresholds: dict[str, int]) -> dict[str, int]:
     if set(thresholds) != set(DEFAULT_TIER_THRESHOLDS):
         raise Invalid(
@@ -264,6 +275,10 @@ def apply_brand_changes(brand: Brand, changes: dict[str, Any]) -> Brand:
     if "fallback_url" in changes:
         url = changes["fallback_url"]
         updates["fallback_url"] = None if url is None else validate_https_url(url, "fallback_url")
+    for name in ("logo_url", "terms_url"):
+        if name in changes:
+            url = changes[name]
+            updates[name] = None if url is None else validate_secure_url(url, name)
     if "utm_defaults" in changes:
         updates["utm_defaults"] = validate_utm_defaults(changes["utm_defaults"] or {})
     if "tier_thresholds" in changes:

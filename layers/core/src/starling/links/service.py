@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import io
 from dataclasses import asdict
 from dataclasses import fields as dataclass_fields
 from typing import Any
 
-import segno
-
 from starling.identity import service as identity
 from starling.identity.model import Brand, IdentityRepository
+from starling.links import qr
 from starling.links.model import (
     BrandLookup,
     Link,
@@ -180,10 +178,16 @@ def list_links(
     return [link_view(link, figures, brand, base_url) for link, figures in found], next_cursor
 
 
-def link_qr_svg(links: LinkRepository, brand_id: str, slug: str, base_url: str) -> str:
-    """The QR code of the link's short URL."""
+def link_qr_svg(links: LinkRepository, brand_id: str, slug: str, base_url: str, caption: bool = False) -> str:
+    """The QR code of the link's short URL as SVG, with the URL written under it when `caption`."""
     link, _ = links.get(brand_id, slug)
-    return qr_svg(short_url(base_url, link.slug))
+    return qr.qr_svg(short_url(base_url, link.slug), caption=caption)
+
+
+def link_qr_png(links: LinkRepository, brand_id: str, slug: str, base_url: str) -> bytes:
+    """The QR code of the link's short URL as PNG (for an Instagram story)."""
+    link, _ = links.get(brand_id, slug)
+    return qr.qr_png(short_url(base_url, link.slug))
 
 
 def refresh_redirects(links: LinkRepository, brand: Brand) -> int:
@@ -196,13 +200,6 @@ def refresh_redirects(links: LinkRepository, brand: Brand) -> int:
 
 def short_url(base_url: str, slug: str) -> str:
     return f"{base_url.rstrip('/')}/{slug}"
-
-
-def qr_svg(url: str) -> str:
-    """A QR code of the URL, as SVG, with a quiet zone and error correction that survives a print."""
-    buffer = io.BytesIO()
-    segno.make_qr(url, error="m").save(buffer, kind="svg", scale=8, border=4, xmldecl=False, svgns=True)
-    return buffer.getvalue().decode()
 
 
 def change_brand(

@@ -137,8 +137,9 @@ def _parse_handles(
     return tuple(handles.values())
 
 
-def parse_application(form: Mapping[str, str | list[str]]) -> Application:
+def parse_application(form: Mapping[str, str | list[str]], asks_terms: bool = True) -> Application:
     """The application in a posted form; SpamRejected for a filled honeypot; Invalid naming each bad field.
+    The terms must be accepted when the form `asks_terms` (the brand has a terms URL), and only then.
 
     Error details map a form field name (`name`, `email`, `handle_1` …) to a sentence for the applicant.
     """
@@ -175,14 +176,14 @@ def parse_application(form: Mapping[str, str | list[str]]) -> Application:
         try:
             country = normalise_country(form_value(form, "country"))
         except Invalid:
-            errors["country"] = "Use a two-letter country code, like US or GB."
+            errors["country"] = "Enter a country name or its two-letter code, like Germany or DE."
 
     pitch = clean_text(form_value(form, "pitch"), multiline=True)
     if len(pitch) > MAX_PITCH_LENGTH:
         errors["pitch"] = f"Keep it to {MAX_PITCH_LENGTH} characters (you have {len(pitch)})."
 
-    accepted_terms = is_checked(form, "accept_terms")
-    if not accepted_terms:
+    accepted_terms = asks_terms and is_checked(form, "accept_terms")
+    if asks_terms and not accepted_terms:
         errors["accept_terms"] = "Please accept the terms to apply."
 
     if errors:

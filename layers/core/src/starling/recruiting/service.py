@@ -307,7 +307,7 @@ def submit_application(
     key = rate_limit_key(source_ip, brand.slug, now)
     if not allow_submission(limiter.hit(key, RATE_LIMIT_WINDOW_SECONDS, int(now.timestamp())) - 1):
         raise TooManySubmissions("Too many applications from here; please try again in an hour.")
-    application = parse_application(form)
+    application = parse_application(form, asks_terms=brand.terms_url is not None)
     primary = _save_applicant(creators, brand, application, now)
     partner_id = partner_id_for(primary.creator_id)
     note = application.pitch
