@@ -229,3 +229,20 @@ def test_a_json_array_is_not_taken_for_an_object(api: ApiClient, brand: dict[str
         ).status
         == 422
     )
+
+
+def test_patching_a_links_utm_merges_key_by_key(api: ApiClient, brand: dict[str, str]) -> None:
+    # Given a link with its own campaign and medium
+    key = brand["api_key"]
+    link = _link(api, key, utm={"utm_campaign": "spring", "utm_medium": "story"})
+    # When a merge patch sets the content and removes the medium with null
+    answer = api.call(
+        "PATCH", f"/v1/links/{link['slug']}", key, {"utm": {"utm_content": "reel", "utm_medium": None}}
+    )
+    # Then the campaign stays, the content is added, and the medium is the brand's again
+    assert answer.status == 200, answer.text
+    assert answer.body["utm"] == {"utm_campaign": "spring", "utm_content": "reel"}
+    # And an empty value turns a brand default off on this link
+    off = api.call("PATCH", f"/v1/links/{link['slug']}", key, {"utm": {"utm_source": ""}})
+    assert off.status == 200, off.text
+    assert "utm_source" not in off.body["effective_utm"]

@@ -82,7 +82,9 @@ def generate_slug(length: int = GENERATED_SLUG_LENGTH) -> str:
 
 
 def validate_utm(utm: dict[str, Any] | None, field_name: str = "utm") -> dict[str, str | None]:
-    """A link's UTM overrides: known keys only; a null value removes the brand's default for that key."""
+    """A link's UTM overrides: known keys only; an empty value (or null when a link is created) turns the
+    brand's default for that key off on this link. In a PATCH, null removes the link's own value instead
+    (JSON Merge Patch), so the brand's default applies again."""
     if not utm:
         return {}
     unknown = sorted(set(utm) - UTM_KEYS)
@@ -93,11 +95,11 @@ def validate_utm(utm: dict[str, Any] | None, field_name: str = "utm") -> dict[st
         )
     cleaned: dict[str, str | None] = {}
     for key, value in utm.items():
-        if value is None:
+        text = "" if value is None else str(value).strip()
+        if not text:
             cleaned[key] = None
             continue
-        text = str(value).strip()
-        if not text or len(text) > MAX_UTM_VALUE:
+        if len(text) > MAX_UTM_VALUE:
             raise Invalid(f"{key} must be 1 to {MAX_UTM_VALUE} characters.", {f"{field_name}.{key}": value})
         cleaned[key] = text
     return cleaned

@@ -29,9 +29,12 @@ from starling.links.model import (
 from starling.recruiting.model import Partner
 from starling.shared.clock import now
 from starling.shared.errors import Conflict, Invalid, NotFound
+from starling.shared.merge_patch import merge_fields
 
 _GENERATION_ATTEMPTS = 5
 _CLOSED_STAGES = frozenset({"declined", "offboarded"})
+# PATCH /v1/links/{slug} is a JSON Merge Patch: `utm` merges key by key, null removing the link's own value.
+_LINK_OBJECT_SETTINGS = frozenset({"utm"})
 
 
 def link_view(link: Link, figures: LinkFigures, brand: Brand, base_url: str) -> LinkView:
@@ -112,6 +115,7 @@ def _changed_link(
     links: LinkRepository, products: ProductLookup, brand: Brand, slug: str, changes: dict[str, Any]
 ) -> Link:
     link, _ = links.get(brand.brand_id, slug)
+    changes = merge_fields({"utm": link.utm}, changes, _LINK_OBJECT_SETTINGS)
     if changes.get("product_id"):
         if changes.get("destination_url"):
             raise Invalid(
