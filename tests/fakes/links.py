@@ -46,9 +46,13 @@ class InMemoryLinkRepository:
         return self.links[(brand_id, slug)], self.figures.get((brand_id, slug), LinkFigures())
 
     def list_page(
-        self, brand_id: str, partner_id: str | None, limit: int, cursor: str | None
+        self, brand_id: str, partner_id: str | None, limit: int, cursor: str | None, archived: bool = False
     ) -> tuple[list[tuple[Link, LinkFigures]], str | None]:
-        found = [link for link in self.all(brand_id) if partner_id in (None, link.partner_id)]
+        found = [
+            link
+            for link in self.all(brand_id)
+            if partner_id in (None, link.partner_id) and (link.archived_at is not None) == archived
+        ]
         start = int(cursor or 0)
         page = found[start : start + limit]
         more = start + limit < len(found)

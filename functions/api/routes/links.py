@@ -62,6 +62,7 @@ class LinkOut(BaseModel):
     android_url: str | None
     expires_at: datetime | None
     disabled: bool
+    archived_at: datetime | None = Field(description="When the link was archived; null while it is live")
     clicks: int
     unique_clicks: int
     bot_clicks: int
@@ -98,10 +99,13 @@ def handle_create_link(body: LinkCreate) -> LinkOut:
     return _out(created)
 
 
-@router.get("/v1/links", summary="The brand's links, or one partner's")
+@router.get("/v1/links", summary="The brand's links, or one partner's; archived ones with archived=true")
 @requires(Area.LINKS)
 def handle_list_links(
     partner_id: Annotated[str | None, Query(max_length=64)] = None,
+    archived: Annotated[
+        bool, Query(description="true lists the archived links instead of the live ones")
+    ] = False,
     limit: Annotated[int | None, Query(ge=1, le=100)] = None,
     cursor: Annotated[str | None, Query(max_length=2000)] = None,
 ) -> Page[LinkOut]:
@@ -114,6 +118,7 @@ def handle_list_links(
         clamp_limit(limit),
         cursor,
         _base_url(),
+        archived,
     )
     return Page[LinkOut](items=[_out(view) for view in found], next_cursor=next_cursor)
 
@@ -143,6 +148,29 @@ def handle_patch_link(slug: str, body: LinkPatch) -> LinkOut:
         _base_url(),
     )
     return _out(changed)
+
+
+@router.post(
+    "/v1/links/<slug>/archive",
+    summary="Archive a link: it sends shoppers to the brand's fallback, keeps its figures, leaves the lists",
+)
+@requires(Area.LINKS, write=True)
+def handle_archive_link(slug: str) -> LinkOut:
+    caller = principal(router)
+    view = links.archive_link(
+        DynamoLinkRepository(), DynamoIdentityRepository(), caller.brand_id, slug.lower(), True, _base_url()
+    )
+    return _out(view)
+
+
+@router.post("/v1/links/<slug>/unarchive", summary="Bring an archived link back: it redirects again")
+@requires(Area.LINKS, write=True)
+def handle_unarchive_link(slug: str) -> LinkOut:
+    caller = principal(router)
+    view = links.archive_link(
+        DynamoLinkRepository(), DynamoIdentityRepository(), caller.brand_id, slug.lower(), False, _base_url()
+    )
+    return _out(view)
 
 
 @router.get("/v1/links/<slug>/qr.svg", summary="The link's QR code (SVG), which scans to its short URL")

@@ -33,6 +33,7 @@ class LinkItem(ListedItem):
     android_url = UnicodeAttribute(null=True)
     link_expires_at = UTCDateTimeAttribute(null=True)  # not `expires_at`: that is the table's TTL
     disabled = BooleanAttribute(default=False)
+    archived_at = UTCDateTimeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
 

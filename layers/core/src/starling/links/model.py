@@ -134,6 +134,9 @@ class Link:
     android_url: str | None = None
     expires_at: datetime | None = None
     disabled: bool = False
+    # An archived link goes to its brand's fallback, as a disabled one does, keeps its figures and slug, and
+    # is left out of the brand's lists unless they ask for archived links.
+    archived_at: datetime | None = None
 
     def expired(self, now: datetime) -> bool:
         return self.expires_at is not None and self.expires_at <= now
@@ -151,7 +154,7 @@ def redirect_target(link: Link, brand: Brand) -> RedirectEntry:
         ios_url=with_query(link.ios_url, utm) if link.ios_url else None,
         android_url=with_query(link.android_url, utm) if link.android_url else None,
         fallback_url=brand.fallback_url,
-        disabled=link.disabled,
+        disabled=link.disabled or link.archived_at is not None,
         expires_epoch=int(link.expires_at.timestamp()) if link.expires_at else None,
     )
 
@@ -270,8 +273,11 @@ class LinkRepository(Protocol):
 
     def get(self, brand_id: str, slug: str) -> tuple[Link, LinkFigures]: ...
     def list_page(
-        self, brand_id: str, partner_id: str | None, limit: int, cursor: str | None
-    ) -> tuple[list[tuple[Link, LinkFigures]], str | None]: ...
+        self, brand_id: str, partner_id: str | None, limit: int, cursor: str | None, archived: bool = False
+    ) -> tuple[list[tuple[Link, LinkFigures]], str | None]:
+        """The links that are archived (archived=True) or not; a page may hold fewer than `limit`."""
+        ...
+
     def all(self, brand_id: str) -> list[Link]: ...
     def save_targets(self, targets: list[RedirectEntry]) -> None: ...
 

@@ -37,6 +37,7 @@ def _link(item: LinkItem) -> Link:
         android_url=item.android_url,
         expires_at=item.link_expires_at,
         disabled=bool(item.disabled),
+        archived_at=item.archived_at,
         created_at=item.created_at,
         updated_at=item.updated_at,
     )
@@ -72,6 +73,7 @@ def _new_item(link: Link) -> LinkItem:
         android_url=link.android_url,
         link_expires_at=link.expires_at,
         disabled=link.disabled,
+        archived_at=link.archived_at,
         created_at=link.created_at,
         updated_at=link.updated_at,
     )
@@ -110,8 +112,8 @@ def _changed_fields(link: Link) -> list[Any]:
         (a.android_url, link.android_url),
     ):
         actions.append(attribute.set(value) if value is not None else attribute.remove())
-    expiry = a.link_expires_at
-    actions.append(expiry.set(link.expires_at) if link.expires_at else expiry.remove())
+    for moment, when in ((a.link_expires_at, link.expires_at), (a.archived_at, link.archived_at)):
+        actions.append(moment.set(when) if when else moment.remove())
     return actions
 
 
@@ -148,20 +150,28 @@ class DynamoLinkRepository:
         return _link(item), _figures(stats.get(slug))
 
     def list_page(
-        self, brand_id: str, partner_id: str | None, limit: int, cursor: str | None
+        self, brand_id: str, partner_id: str | None, limit: int, cursor: str | None, archived: bool = False
     ) -> tuple[list[tuple[Link, LinkFigures]], str | None]:
         start = decode_cursor(cursor, brand_pk(brand_id))
+        kept = LinkItem.archived_at.exists() if archived else LinkItem.archived_at.does_not_exist()
         if partner_id:
             if start and start.get("gsi1pk", {}).get("S") != _partner_pk(brand_id, partner_id):
                 raise Invalid("cursor is not one this list gave out.", {"cursor": cursor})
             result = LinkItem.gsi1.query(  # type: ignore[attr-defined]
-                _partner_pk(brand_id, partner_id), limit=limit, last_evaluated_key=start
+                _partner_pk(brand_id, partner_id),
+                limit=limit,
+                last_evaluated_key=start,
+                filter_condition=kept,
             )
         else:
             if start and not str(start.get("sk", {}).get("S", "")).startswith("LINK#"):
                 raise Invalid("cursor is not one this list gave out.", {"cursor": cursor})
             result = LinkItem.query(
-                brand_pk(brand_id), LinkItem.sk.startswith("LINK#"), limit=limit, last_evaluated_key=start
+                brand_pk(brand_id),
+                LinkItem.sk.startswith("LINK#"),
+                limit=limit,
+                last_evaluated_key=start,
+                filter_condition=kept,
             )
         items = list(result)
         stats = _stats(brand_id, [item.slug for item in items])

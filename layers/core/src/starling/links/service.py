@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from dataclasses import fields as dataclass_fields
 from typing import Any
 
@@ -177,11 +177,27 @@ def list_links(
     limit: int,
     cursor: str | None,
     base_url: str,
+    archived: bool = False,
 ) -> tuple[list[LinkView], str | None]:
-    """A page of the brand's links (or one partner's), each with its figures, and the next page's cursor."""
+    """A page of the brand's links (or one partner's), each with its figures, and the next page's cursor;
+    archived links only when asked for, and then only they."""
     brand = brands.get_brand(brand_id)
-    found, next_cursor = links.list_page(brand_id, partner_id, limit, cursor)
+    found, next_cursor = links.list_page(brand_id, partner_id, limit, cursor, archived)
     return [link_view(link, figures, brand, base_url) for link, figures in found], next_cursor
+
+
+def archive_link(
+    links: LinkRepository, brands: BrandLookup, brand_id: str, slug: str, archived: bool, base_url: str
+) -> LinkView:
+    """Archive the link (its redirect goes to the brand's fallback; its figures and slug stay) or bring it
+    back. Archiving an archived link keeps the time it was first archived."""
+    brand = brands.get_brand(brand_id)
+    link, figures = links.get(brand_id, slug)
+    if (link.archived_at is not None) != archived:
+        at = now()
+        link = replace(link, archived_at=at if archived else None, updated_at=at)
+        links.update(link, redirect_target(link, brand))
+    return link_view(link, figures, brand, base_url)
 
 
 def link_qr_svg(links: LinkRepository, brand_id: str, slug: str, base_url: str) -> str:
