@@ -38,6 +38,13 @@ class LinkCreate(StrictBody):
 
 
 class LinkPatch(StrictBody):
+    not_clearable = frozenset({"slug"})
+
+    slug: str | None = Field(
+        default=None,
+        max_length=200,
+        description="Rename the link: the old slug keeps redirecting here for 30 days, then answers 404",
+    )
     destination_url: str | None = Field(default=None, max_length=4096)
     product_id: str | None = Field(default=None, max_length=64)
     campaign_id: str | None = Field(default=None, max_length=200)
@@ -63,6 +70,7 @@ class LinkOut(BaseModel):
     expires_at: datetime | None
     disabled: bool
     archived_at: datetime | None = Field(description="When the link was archived; null while it is live")
+    previous_slugs: list[str] = Field(description="The slugs it had before renames, oldest first")
     clicks: int
     unique_clicks: int
     bot_clicks: int
@@ -134,7 +142,9 @@ def handle_get_link(slug: str) -> LinkOut:
     )
 
 
-@router.patch("/v1/links/<slug>", summary="Change a link: destination, devices, UTM, expiry, disabled")
+@router.patch(
+    "/v1/links/<slug>", summary="Change a link (JSON Merge Patch): slug, destination, devices, UTM, expiry"
+)
 @requires(Area.LINKS, write=True)
 def handle_patch_link(slug: str, body: LinkPatch) -> LinkOut:
     caller = principal(router)

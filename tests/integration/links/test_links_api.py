@@ -314,3 +314,46 @@ def test_archiving_an_unknown_or_another_brands_link_is_404(
     assert api.call("GET", f"/v1/links/{link['slug']}", brand["api_key"]).body["archived_at"] is None
     # And a value other than true or false for archived is 422
     assert api.call("GET", "/v1/links?archived=maybe", brand["api_key"]).status == 422
+
+
+def test_a_renamed_link_answers_on_its_new_slug_and_its_old_one_still_redirects(
+    api: ApiClient, brand: dict[str, str]
+) -> None:
+    # Given a link that was clicked once
+    key = brand["api_key"]
+    link = _link(api, key)
+    old = link["slug"]
+    api.call("GET", f"/{old}", headers={"User-Agent": IPHONE})
+    _figures(api, key, old, 1)
+    # When its slug is renamed
+    new = f"renamed-{uuid.uuid4().hex[:8]}"
+    answer = api.call("PATCH", f"/v1/links/{old}", key, {"slug": new.upper()})
+    # Then it answers under the new slug, remembers the old one, and keeps its figures
+    assert answer.status == 200, answer.text
+    assert answer.body["slug"] == new and answer.body["previous_slugs"] == [old]
+    assert answer.body["short_url"].endswith(f"/{new}") and answer.body["clicks"] == 1
+    assert api.call("GET", f"/v1/links/{old}", key).status == 404
+    # And both slugs redirect to the destination, a click on the old one counting for the renamed link
+    for slug in (new, old):
+        location = api.call("GET", f"/{slug}", headers={"User-Agent": IPHONE}).headers["Location"]
+        assert location.startswith("https://shop.example.com/serum")
+    assert _figures(api, key, new, 3)["clicks"] == 3
+
+
+def test_renaming_to_a_taken_reserved_or_null_slug_is_refused(
+    api: ApiClient, brand: dict[str, str], cloud: LocalCloud
+) -> None:
+    # Given a link, and another brand's link
+    key = brand["api_key"]
+    link = _link(api, key)
+    other = new_brand(cloud)["api_key"]
+    taken = _link(api, other)["slug"]
+    path = f"/v1/links/{link['slug']}"
+    # When it is renamed to the other's slug, a reserved one, or null; Then 409, 422, 422
+    assert api.call("PATCH", path, key, {"slug": taken}).status == 409
+    assert api.call("PATCH", path, key, {"slug": "v1"}).status == 422
+    assert api.call("PATCH", path, key, {"slug": None}).status == 422
+    # And another brand cannot rename it
+    assert api.call("PATCH", path, other, {"slug": "stolen-slug"}).status == 404
+    # And the link is unchanged
+    assert api.call("GET", path, key).body["previous_slugs"] == []

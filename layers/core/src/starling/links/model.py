@@ -137,6 +137,8 @@ class Link:
     # An archived link goes to its brand's fallback, as a disabled one does, keeps its figures and slug, and
     # is left out of the brand's lists unless they ask for archived links.
     archived_at: datetime | None = None
+    # The slugs the link had before a rename, newest last: their old figures still count for it.
+    previous_slugs: tuple[str, ...] = ()
 
     def expired(self, now: datetime) -> bool:
         return self.expires_at is not None and self.expires_at <= now
@@ -279,6 +281,12 @@ class LinkRepository(Protocol):
         ...
 
     def all(self, brand_id: str) -> list[Link]: ...
+    def rename(self, old_slug: str, link: Link, target: RedirectEntry, forward_until_epoch: int) -> None:
+        """Move the link to `link.slug` in one transaction: its new redirect entry, and its old slug kept as a
+        forward to the new one until `forward_until_epoch`; Conflict when the new slug is taken, NotFound
+        when the brand has no link `old_slug`."""
+        ...
+
     def save_targets(self, targets: list[RedirectEntry]) -> None: ...
 
 

@@ -26,6 +26,7 @@ from starling.links.model import (
     redirect_target,
     validate_slug,
 )
+from starling.links.redirect_store import RENAME_FORWARD_DAYS
 from starling.recruiting.model import Partner
 from starling.shared.clock import now
 from starling.shared.errors import Conflict, Invalid, NotFound
@@ -115,7 +116,7 @@ def _changed_link(
     links: LinkRepository, products: ProductLookup, brand: Brand, slug: str, changes: dict[str, Any]
 ) -> Link:
     link, _ = links.get(brand.brand_id, slug)
-    changes = merge_fields({"utm": link.utm}, changes, _LINK_OBJECT_SETTINGS)
+    changes = merge_fields({"utm": link.utm}, changes, _LINK_OBJECT_SETTINGS)  # a copy: ours to change
     if changes.get("product_id"):
         if changes.get("destination_url"):
             raise Invalid(
@@ -127,9 +128,16 @@ def _changed_link(
         }
     elif changes.get("destination_url"):
         changes = {**changes, "product_id": None}
-    updated = apply_link_changes(link, brand, changes, now())
-    links.update(updated, redirect_target(updated, brand))
-    return updated
+    new_slug = changes.pop("slug", None)
+    at = now()
+    updated = apply_link_changes(link, brand, changes, at)
+    if new_slug is None or validate_slug(new_slug) == link.slug:
+        links.update(updated, redirect_target(updated, brand))
+        return updated
+    renamed = replace(updated, slug=validate_slug(new_slug), previous_slugs=(*link.previous_slugs, link.slug))
+    forward_until = int(at.timestamp()) + RENAME_FORWARD_DAYS * 86_400
+    links.rename(link.slug, renamed, redirect_target(renamed, brand), forward_until)
+    return renamed
 
 
 def create_link(
@@ -156,10 +164,12 @@ def update_link(
     changes: dict[str, Any],
     base_url: str,
 ) -> LinkView:
-    """PATCH /v1/links/{slug}: the changes applied, then the link read back with its figures."""
+    """PATCH /v1/links/{slug}: the changes applied, then the link read back with its figures. A new `slug`
+    renames the link in the same write: the old slug forwards to the new one for RENAME_FORWARD_DAYS (its
+    clicks counted under the new slug), then answers 404; the link's figures include its old slugs'."""
     brand = brands.get_brand(brand_id)
-    _changed_link(links, products, brand, slug, changes)
-    link, figures = links.get(brand_id, slug)
+    changed = _changed_link(links, products, brand, slug, changes)
+    link, figures = links.get(brand_id, changed.slug)
     return link_view(link, figures, brand, base_url)
 
 
