@@ -1,7 +1,8 @@
 """The vanity-link redirect, `GET /{slug}` and `HEAD /{slug}`: the path with the most traffic.
 
 A cache hit costs no I/O at all: the slug's entry is kept in memory for a few seconds (so a disabled link
-stops within seconds), a miss costs one GetItem, and the click is captured by writing one line to standard
+stops within seconds), a miss costs one GetItem (two for a renamed link's old slug, which forwards to the
+new one for 30 days and counts its clicks there), and the click is captured by writing one line to standard
 output, which Lambda ships to CloudWatch Logs after the answer; a subscription filter feeds those lines to
 the click stream and the aggregator. Nothing about a click can slow or fail the redirect.
 
@@ -87,7 +88,7 @@ def _lookup(slug: str, now: float) -> RedirectEntry | None:
     cached = _cache.get(slug)
     if cached is not None and cached[0] > now:
         return cached[1]
-    entry = _store.find(slug)
+    entry = _store.find(slug, now)
     if len(_cache) >= CACHE_MAX_ENTRIES:
         _cache.clear()
     _cache[slug] = (now + CACHE_TTL_SECONDS, entry)
@@ -146,7 +147,7 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         click_id, visitor, source = f"u{at_ms:x}{id(event):x}", "", ""
     else:
         stclid, claims = keys.click_ids.issue(
-            entry.brand_id, slug, entry.partner_id, entry.campaign_id, at_ms
+            entry.brand_id, entry.slug, entry.partner_id, entry.campaign_id, at_ms
         )
         response = _redirect(_with_click_id(destination, stclid))
         day = _day(now)
@@ -156,7 +157,7 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
             source_hash(keys.visitor_salt, day, ip),
         )
     click = Click(
-        click_id, at_ms, entry.brand_id, slug, entry.partner_id, entry.campaign_id, visitor, source,
+        click_id, at_ms, entry.brand_id, entry.slug, entry.partner_id, entry.campaign_id, visitor, source,
         user_agent, device,
     )  # fmt: skip
     sys.stdout.write(click_line(click) + "\n")

@@ -35,3 +35,7 @@ class InMemoryProductRepository:
     def save(self, product: Product) -> None:
         self.get(product.brand_id, product.product_id)
         self.products[(product.brand_id, product.product_id)] = product
+
+    def delete(self, brand_id: str, product_id: str) -> None:
+        self.get(brand_id, product_id)
+        del self.products[(brand_id, product_id)]

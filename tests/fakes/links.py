@@ -3,6 +3,7 @@ repository by a contract test in tests/integration/links/."""
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -26,10 +27,11 @@ class InMemoryLinkRepository:
         self.figures: dict[tuple[str, str], LinkFigures] = {}
         self.taken = set(taken or ())
         self.attempts: list[str] = []
+        self.forwards: dict[str, tuple[str, int]] = {}
 
     def create(self, link: Link, target: RedirectEntry) -> None:
         self.attempts.append(link.slug)
-        if link.slug in self.taken or link.slug in self.targets:
+        if link.slug in self.taken or link.slug in self.targets or link.slug in self.forwards:
             raise Conflict(f"The slug '{link.slug}' is taken; choose another.", {"slug": link.slug})
         self.links[(link.brand_id, link.slug)] = link
         self.targets[link.slug] = target
@@ -43,12 +45,19 @@ class InMemoryLinkRepository:
     def get(self, brand_id: str, slug: str) -> tuple[Link, LinkFigures]:
         if (brand_id, slug) not in self.links:
             raise NotFound("No such link.", {"slug": slug})
-        return self.links[(brand_id, slug)], self.figures.get((brand_id, slug), LinkFigures())
+        link = self.links[(brand_id, slug)]
+        counted = [self.figures.get((brand_id, s), LinkFigures()) for s in (link.slug, *link.previous_slugs)]
+        totals = {name: sum(getattr(f, name) for f in counted) for name in LinkFigures.__dataclass_fields__}
+        return link, LinkFigures(**totals)
 
     def list_page(
-        self, brand_id: str, partner_id: str | None, limit: int, cursor: str | None
+        self, brand_id: str, partner_id: str | None, limit: int, cursor: str | None, archived: bool = False
     ) -> tuple[list[tuple[Link, LinkFigures]], str | None]:
-        found = [link for link in self.all(brand_id) if partner_id in (None, link.partner_id)]
+        found = [
+            link
+            for link in self.all(brand_id)
+            if partner_id in (None, link.partner_id) and (link.archived_at is not None) == archived
+        ]
         start = int(cursor or 0)
         page = found[start : start + limit]
         more = start + limit < len(found)
@@ -56,6 +65,25 @@ class InMemoryLinkRepository:
 
     def all(self, brand_id: str) -> list[Link]:
         return sorted((link for (b, _), link in self.links.items() if b == brand_id), key=lambda li: li.slug)
+
+    def rename(self, old_slug: str, link: Link, target: RedirectEntry, forward_until_epoch: int) -> None:
+        if (link.brand_id, old_slug) not in self.links:
+            raise NotFound("No such link.", {"slug": old_slug})
+        if link.slug in self.taken or link.slug in self.targets or link.slug in self.forwards:
+            raise Conflict(f"The slug '{link.slug}' is taken; choose another.", {"slug": link.slug})
+        del self.links[(link.brand_id, old_slug)]
+        self.targets.pop(old_slug, None)
+        self.links[(link.brand_id, link.slug)] = link
+        self.targets[link.slug] = target
+        self.forwards[old_slug] = (link.slug, forward_until_epoch)
+
+    def find(self, slug: str, now_epoch: float | None = None) -> RedirectEntry | None:
+        """What the redirect reads for a slug, as starling.links.redirect_store.RedirectStore finds it."""
+        if slug in self.forwards:
+            moved_to, until = self.forwards[slug]
+            now_epoch = time.time() if now_epoch is None else now_epoch
+            return self.targets.get(moved_to) if now_epoch < until else None
+        return self.targets.get(slug)
 
     def save_targets(self, targets: list[RedirectEntry]) -> None:
         self.targets.update((target.slug, target) for target in targets)

@@ -56,6 +56,9 @@ class InMemoryPartnerRepository:
     def save_email_template(self, brand_id: str, name: str, template: EmailTemplate) -> None:
         self.templates[(brand_id, name)] = template
 
+    def delete_email_template(self, brand_id: str, name: str) -> None:
+        self.templates.pop((brand_id, name), None)
+
 
 class UnlimitedRateLimiter:
     """Every request is the first in its window."""

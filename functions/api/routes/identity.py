@@ -51,12 +51,18 @@ class BrandPatch(StrictBody):
 
     name: str | None = Field(default=None, min_length=1, max_length=120)
     slug: str | None = Field(default=None, min_length=3, max_length=40)
-    allowed_domains: list[str] | None = Field(default=None, max_length=50)
+    allowed_domains: list[str] | None = Field(
+        default=None, max_length=50, description="Replaced whole (a list): send every domain to keep"
+    )
     fallback_url: HttpUrl | None = None
     logo_url: HttpUrl | None = None
     terms_url: HttpUrl | None = None
-    utm_defaults: dict[str, str] | None = None
-    tier_thresholds: dict[str, int] | None = None
+    utm_defaults: dict[str, str | None] | None = Field(
+        default=None, description="Merged key by key (JSON Merge Patch); null removes a key"
+    )
+    tier_thresholds: dict[str, int | None] | None = Field(
+        default=None, description="Merged key by key; every tier must remain"
+    )
     target_niches: list[str] | None = Field(default=None, max_length=30)
     target_countries: list[str] | None = Field(default=None, max_length=250)
     locale: str | None = Field(default=None, min_length=2, max_length=40, description="en_US, de_DE, ja_JP")
@@ -105,7 +111,7 @@ def handle_get_brand() -> BrandOut:
     return BrandOut.model_validate(identity.get_brand(_repo(), caller.brand_id))
 
 
-@router.patch("/v1/brand", summary="Change the brand's settings (owner)")
+@router.patch("/v1/brand", summary="Change the brand's settings (owner), as a JSON Merge Patch")
 @requires(Area.BRAND, write=True)
 def handle_patch_brand(body: BrandPatch) -> BrandOut:
     caller = principal(router)

@@ -39,6 +39,13 @@ class LinkCreate(StrictBody):
 
 
 class LinkPatch(StrictBody):
+    not_clearable = frozenset({"slug"})
+
+    slug: str | None = Field(
+        default=None,
+        max_length=200,
+        description="Rename the link: the old slug keeps redirecting here for 30 days, then answers 404",
+    )
     destination_url: str | None = Field(default=None, max_length=4096)
     product_id: str | None = Field(default=None, max_length=64)
     campaign_id: str | None = Field(default=None, max_length=200)
@@ -63,6 +70,8 @@ class LinkOut(BaseModel):
     android_url: str | None
     expires_at: datetime | None
     disabled: bool
+    archived_at: datetime | None = Field(description="When the link was archived; null while it is live")
+    previous_slugs: list[str] = Field(description="The slugs it had before renames, oldest first")
     clicks: int
     unique_clicks: int
     bot_clicks: int
@@ -99,10 +108,13 @@ def handle_create_link(body: LinkCreate) -> LinkOut:
     return _out(created)
 
 
-@router.get("/v1/links", summary="The brand's links, or one partner's")
+@router.get("/v1/links", summary="The brand's links, or one partner's; archived ones with archived=true")
 @requires(Area.LINKS)
 def handle_list_links(
     partner_id: Annotated[str | None, Query(max_length=64)] = None,
+    archived: Annotated[
+        bool, Query(description="true lists the archived links instead of the live ones")
+    ] = False,
     limit: Annotated[int | None, Query(ge=1, le=100)] = None,
     cursor: Annotated[str | None, Query(max_length=2000)] = None,
 ) -> Page[LinkOut]:
@@ -115,6 +127,7 @@ def handle_list_links(
         clamp_limit(limit),
         cursor,
         _base_url(),
+        archived,
     )
     return Page[LinkOut](items=[_out(view) for view in found], next_cursor=next_cursor)
 
@@ -130,7 +143,9 @@ def handle_get_link(slug: str) -> LinkOut:
     )
 
 
-@router.patch("/v1/links/<slug>", summary="Change a link: destination, devices, UTM, expiry, disabled")
+@router.patch(
+    "/v1/links/<slug>", summary="Change a link (JSON Merge Patch): slug, destination, devices, UTM, expiry"
+)
 @requires(Area.LINKS, write=True)
 def handle_patch_link(slug: str, body: LinkPatch) -> LinkOut:
     caller = principal(router)
@@ -144,6 +159,29 @@ def handle_patch_link(slug: str, body: LinkPatch) -> LinkOut:
         _base_url(),
     )
     return _out(changed)
+
+
+@router.post(
+    "/v1/links/<slug>/archive",
+    summary="Archive a link: it sends shoppers to the brand's fallback, keeps its figures, leaves the lists",
+)
+@requires(Area.LINKS, write=True)
+def handle_archive_link(slug: str) -> LinkOut:
+    caller = principal(router)
+    view = links.archive_link(
+        DynamoLinkRepository(), DynamoIdentityRepository(), caller.brand_id, slug.lower(), True, _base_url()
+    )
+    return _out(view)
+
+
+@router.post("/v1/links/<slug>/unarchive", summary="Bring an archived link back: it redirects again")
+@requires(Area.LINKS, write=True)
+def handle_unarchive_link(slug: str) -> LinkOut:
+    caller = principal(router)
+    view = links.archive_link(
+        DynamoLinkRepository(), DynamoIdentityRepository(), caller.brand_id, slug.lower(), False, _base_url()
+    )
+    return _out(view)
 
 
 @router.get(

@@ -254,3 +254,13 @@ def handle_put_template(name: str, body: TemplateIn) -> TemplateOut:
         EmailTemplate(body.subject, body.text_body, body.html_body),
     )
     return TemplateOut.model_validate({"name": name, **asdict(template)})
+
+
+@router.delete(
+    "/v1/email-templates/<name>", summary="Delete the brand's own template: the default applies again"
+)
+@requires(Area.PARTNERS, write=True)
+def handle_delete_template(name: str) -> TemplateOut:
+    caller = principal(router)
+    template = recruiting.reset_template(DynamoPartnerRepository(), caller.brand_id, name)
+    return TemplateOut.model_validate({"name": name, **asdict(template)})

@@ -34,13 +34,22 @@ class ProductCreate(StrictBody):
     sku: str | None = Field(default=None, max_length=MAX_SKU_LENGTH)
 
 
+class PricePatch(StrictBody):
+    """Merged into the product's price: send the amount alone to change it in the same currency."""
+
+    not_clearable = frozenset({"amount", "currency"})
+
+    amount: int | None = Field(default=None, strict=True, ge=0, le=MAX_AMOUNT, description="Minor units")
+    currency: str | None = Field(default=None, strict=True, max_length=8, description="ISO 4217")
+
+
 class ProductPatch(StrictBody):
-    """Only the fields sent change; null clears image_url, price or sku."""
+    """A JSON Merge Patch: only the fields sent change; null clears image_url, price or sku; price merges."""
 
     name: str | None = Field(default=None, max_length=MAX_NAME_LENGTH)
     url: str | None = Field(default=None, max_length=MAX_URL_LENGTH)
     image_url: str | None = Field(default=None, max_length=MAX_URL_LENGTH)
-    price: PriceIn | None = None
+    price: PricePatch | None = None
     sku: str | None = Field(default=None, max_length=MAX_SKU_LENGTH)
 
 
@@ -110,3 +119,19 @@ def handle_patch_product(product_id: str, body: ProductPatch) -> ProductOut:
         body.model_dump(exclude_unset=True),
     )
     return ProductOut.model_validate(product)
+
+
+class ProductDeleted(BaseModel):
+    product_id: str
+    deleted: bool = Field(description="Always true: the product is gone; links made to it keep redirecting")
+
+
+@router.delete(
+    "/v1/products/<product_id>",
+    summary="Delete a product; links made to it keep their destination and keep working",
+)
+@requires(Area.PRODUCTS, write=True)
+def handle_delete_product(product_id: str) -> ProductDeleted:
+    caller = principal(router)
+    products.delete_product(DynamoProductRepository(), caller.brand_id, product_id)
+    return ProductDeleted(product_id=product_id, deleted=True)

@@ -92,3 +92,21 @@ def test_a_brand_s_products_are_listed_newest_first_in_pages_and_only_its_own(
     # Then they come newest first, each once, and only the brand's
     assert end is None
     assert [p.product_id for p in first + rest] == [p.product_id for p in reversed(made)]
+
+
+def test_a_deleted_product_is_gone_and_only_its_brand_can_delete_it(repo: ProductRepository) -> None:
+    # Given a product of one brand
+    brand_id = _brand_id()
+    product = _product(brand_id)
+    repo.create(product)
+    # When another brand, or an unknown id, is deleted; Then NotFound, and the product stays
+    for other_brand, product_id in ((_brand_id(), product.product_id), (brand_id, "prd_0000000000000000")):
+        with pytest.raises(NotFound):
+            repo.delete(other_brand, product_id)
+    assert repo.get(brand_id, product.product_id) == product
+    # When its brand deletes it; Then it reads as NotFound and a second delete is NotFound too
+    repo.delete(brand_id, product.product_id)
+    with pytest.raises(NotFound):
+        repo.get(brand_id, product.product_id)
+    with pytest.raises(NotFound):
+        repo.delete(brand_id, product.product_id)

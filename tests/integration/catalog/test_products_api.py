@@ -332,3 +332,68 @@ def test_the_products_routes_are_in_the_openapi_document(api: ApiClient) -> None
     assert {"post", "get"} <= set(paths["/v1/products"]) and {"get", "patch"} <= set(
         paths["/v1/products/{product_id}"]
     )
+
+
+def test_patch_merges_the_price_so_the_amount_alone_changes(api: ApiClient, brand: dict) -> None:
+    # Given a product priced in EUR
+    product = _create(api, brand["api_key"], price={"amount": 1999, "currency": "EUR"})
+    path = f"/v1/products/{product['product_id']}"
+    # When only the amount is sent (JSON Merge Patch)
+    answer = api.call("PATCH", path, brand["api_key"], {"price": {"amount": 2499}})
+    # Then the currency stays
+    assert answer.status == 200, answer.text
+    assert answer.body["price"] == {"amount": 2499, "currency": "EUR"}
+    # And null for the currency inside the price is refused
+    _assert_error(api.call("PATCH", path, brand["api_key"], {"price": {"currency": None}}), 422, "invalid")
+
+
+def test_an_amount_alone_for_a_product_without_a_price_is_422(api: ApiClient, brand: dict) -> None:
+    # Given a product without a price; When only an amount is sent; Then 422 names the currency
+    product = _create(api, brand["api_key"], price=None)
+    answer = api.call(
+        "PATCH", f"/v1/products/{product['product_id']}", brand["api_key"], {"price": {"amount": 5}}
+    )
+    _assert_error(answer, 422, "invalid")
+    assert "price.currency" in _fields_at_fault(answer)
+
+
+def test_deleting_a_product_removes_it_and_its_links_keep_redirecting(api: ApiClient, brand: dict) -> None:
+    # Given a product and a partner's link made to it
+    key = brand["api_key"]
+    product = _create(api, key)
+    partner = api.call(
+        "POST", "/v1/partners", key, {"creator": {"handle": "delmaker", "platform": "instagram"}}
+    )
+    assert partner.status == 201, partner.text
+    link = api.call(
+        "POST",
+        "/v1/links",
+        key,
+        {"partner_id": partner.body["partner_id"], "product_id": product["product_id"]},
+    )
+    assert link.status == 201, link.text
+    # When the product is deleted
+    answer = api.call("DELETE", f"/v1/products/{product['product_id']}", key)
+    # Then the answer says so, the product is gone from reads and the list
+    assert answer.status == 200, answer.text
+    assert answer.body == {"product_id": product["product_id"], "deleted": True}
+    _assert_error(api.call("GET", f"/v1/products/{product['product_id']}", key), 404, "not_found")
+    assert api.call("GET", "/v1/products", key).body["items"] == []
+    # And the link still sends shoppers to the product's page
+    redirect = api.call("GET", f"/{link.body['slug']}")
+    assert redirect.status == 302
+    assert redirect.headers["Location"].startswith(product["url"])
+
+
+def test_deleting_an_unknown_or_another_brands_product_is_404(
+    api: ApiClient, brand: dict, cloud: LocalCloud
+) -> None:
+    # Given brand A's product
+    product = _create(api, brand["api_key"])
+    other = new_brand(cloud)["api_key"]
+    # When B deletes it, or A deletes an id that is not there; Then 404
+    _assert_error(api.call("DELETE", f"/v1/products/{product['product_id']}", other), 404, "not_found")
+    for product_id in ("prd_0000000000000000", "nothing"):
+        _assert_error(api.call("DELETE", f"/v1/products/{product_id}", brand["api_key"]), 404, "not_found")
+    # And A's product is still there
+    assert api.call("GET", f"/v1/products/{product['product_id']}", brand["api_key"]).status == 200

@@ -291,3 +291,37 @@ def test_no_input_yields_a_5xx(
         headers={"Content-Type": "application/json"},
     )
     assert 400 <= answer.status < 500, answer.text
+
+
+def test_patching_the_brand_merges_its_utm_defaults_and_replaces_its_domains_whole(
+    api: ApiClient, brand: dict[str, str]
+) -> None:
+    # Given a brand with two UTM defaults and two allowed domains
+    key = brand["api_key"]
+    setup = {
+        "utm_defaults": {"utm_source": "starling", "utm_medium": "influencer"},
+        "allowed_domains": ["a.test", "b.test"],
+    }
+    assert api.call("PATCH", "/v1/brand", key, setup).status == 200
+    # When a JSON Merge Patch sets one UTM key, removes another with null, and sends one domain
+    changes = {"utm_defaults": {"utm_campaign": "spring", "utm_source": None}, "allowed_domains": ["c.test"]}
+    answer = api.call("PATCH", "/v1/brand", key, changes)
+    # Then the map merged key by key and the list was replaced whole (RFC 7396)
+    assert answer.status == 200, answer.text
+    assert answer.body["utm_defaults"] == {"utm_medium": "influencer", "utm_campaign": "spring"}
+    assert answer.body["allowed_domains"] == ["c.test"]
+
+
+def test_one_tier_threshold_changes_alone_and_removing_a_tier_gets_422(
+    api: ApiClient, brand: dict[str, str]
+) -> None:
+    # Given the default thresholds; When one tier's threshold is patched
+    answer = api.call("PATCH", "/v1/brand", brand["api_key"], {"tier_thresholds": {"micro": 20000}})
+    # Then the others stay
+    assert answer.status == 200, answer.text
+    assert answer.body["tier_thresholds"]["micro"] == 20000
+    assert answer.body["tier_thresholds"]["mega"] == 1000000
+    # And null for a tier (removing it) is refused, since every tier needs a threshold
+    refused = api.call("PATCH", "/v1/brand", brand["api_key"], {"tier_thresholds": {"mid": None}})
+    assert refused.status == 422, refused.text
+    assert "tier_thresholds" in refused.text

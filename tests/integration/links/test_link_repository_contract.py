@@ -22,14 +22,16 @@ NOW = datetime(2026, 11, 23, 12, 0, 0, 123456, tzinfo=UTC)
 @dataclass
 class Subject:
     links: LinkRepository
-    target: Callable[[str], RedirectEntry | None]  # the redirect's entry for a slug, as the redirect reads it
+    target: Callable[
+        ..., RedirectEntry | None
+    ]  # the redirect's entry for a slug (and a time), as it reads it
 
 
 @pytest.fixture(params=["in_memory", "dynamodb"])
 def subject(request: pytest.FixtureRequest) -> Iterator[Subject]:
     if request.param == "in_memory":
         fake = InMemoryLinkRepository()
-        yield Subject(fake, fake.targets.get)
+        yield Subject(fake, fake.find)
         return
     cloud = request.getfixturevalue("cloud")
     env = cloud.function_environment("ApiApiFunction")
@@ -138,3 +140,40 @@ def test_saved_targets_replace_the_redirect_entries(subject: Subject) -> None:
     for link in links:
         assert subject.target(link.slug) == _target(link, fallback="https://shop.example.com/sale")
         assert subject.links.get(brand_id, link.slug)[0] == link
+
+
+def test_a_renamed_link_moves_whole_and_its_old_slug_forwards_until_it_expires(subject: Subject) -> None:
+    # Given a link
+    brand_id, slug = _ids()
+    link = _link(brand_id, slug)
+    subject.links.create(link, _target(link))
+    # When it is renamed, its old slug forwarding for a day
+    renamed = replace(link, slug=slug + "-new", previous_slugs=(slug,))
+    until = int(NOW.timestamp()) + 86_400
+    subject.links.rename(slug, renamed, _target(renamed), until)
+    # Then it reads back under its new slug only, with its old slug remembered
+    assert subject.links.get(brand_id, renamed.slug) == (renamed, LinkFigures())
+    with pytest.raises(NotFound):
+        subject.links.get(brand_id, slug)
+    # And the redirect finds the new entry under both slugs until the forward expires, then nothing
+    assert subject.target(renamed.slug) == _target(renamed)
+    assert subject.target(slug, until - 1) == _target(renamed)
+    assert subject.target(slug, until) is None
+    # And the old slug cannot be taken by another link meanwhile
+    with pytest.raises(Conflict):
+        subject.links.create(_link(_ids()[0], slug), _target(_link(brand_id, slug)))
+
+
+def test_renaming_to_a_taken_slug_is_a_conflict_and_changes_nothing(subject: Subject) -> None:
+    # Given two links
+    brand_id, slug = _ids()
+    link, other = _link(brand_id, slug), _link(brand_id, slug + "-b")
+    subject.links.create(link, _target(link))
+    subject.links.create(other, _target(other))
+    # When the first is renamed to the second's slug; Then Conflict, and both are as they were
+    with pytest.raises(Conflict):
+        subject.links.rename(
+            slug, replace(link, slug=other.slug), _target(replace(link, slug=other.slug)), 2**40
+        )
+    assert subject.links.get(brand_id, slug)[0] == link
+    assert subject.target(other.slug) == _target(other)

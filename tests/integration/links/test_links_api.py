@@ -12,6 +12,8 @@ import cv2
 import numpy as np
 import pytest
 
+from infra.local.cloud import LocalCloud
+from tests.integration.conftest import new_brand
 from tests.support import ApiClient
 
 IPHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148 Instagram 300.0.0.0"
@@ -264,3 +266,129 @@ def test_a_json_array_is_not_taken_for_an_object(api: ApiClient, brand: dict[str
         ).status
         == 422
     )
+
+
+def test_patching_a_links_utm_merges_key_by_key(api: ApiClient, brand: dict[str, str]) -> None:
+    # Given a link with its own campaign and medium
+    key = brand["api_key"]
+    link = _link(api, key, utm={"utm_campaign": "spring", "utm_medium": "story"})
+    # When a merge patch sets the content and removes the medium with null
+    answer = api.call(
+        "PATCH", f"/v1/links/{link['slug']}", key, {"utm": {"utm_content": "reel", "utm_medium": None}}
+    )
+    # Then the campaign stays, the content is added, and the medium is the brand's again
+    assert answer.status == 200, answer.text
+    assert answer.body["utm"] == {"utm_campaign": "spring", "utm_content": "reel"}
+    # And an empty value turns a brand default off on this link
+    off = api.call("PATCH", f"/v1/links/{link['slug']}", key, {"utm": {"utm_source": ""}})
+    assert off.status == 200, off.text
+    assert "utm_source" not in off.body["effective_utm"]
+
+
+def _location_within(api: ApiClient, slug: str, expected: str, seconds: float = 10) -> str:
+    """The redirect's Location once it goes to `expected`, query aside (the redirect caches for seconds)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        location = api.call("GET", f"/{slug}").headers.get("Location", "")
+        if location.split("?")[0] == expected or time.monotonic() > deadline:
+            return location
+        time.sleep(0.5)
+
+
+def test_an_archived_link_goes_to_the_fallback_keeps_its_figures_and_leaves_the_list(
+    api: ApiClient, brand: dict[str, str]
+) -> None:
+    # Given a link that was clicked, and another live one
+    key = brand["api_key"]
+    link = _link(api, key)
+    live = _link(api, key)
+    api.call("GET", f"/{link['slug']}", headers={"User-Agent": IPHONE})
+    clicked = _figures(api, key, link["slug"], 1)
+    # When it is archived
+    answer = api.call("POST", f"/v1/links/{link['slug']}/archive", key)
+    # Then it says when, keeps its figures, and its redirect goes to the brand's fallback
+    assert answer.status == 200, answer.text
+    assert answer.body["archived_at"] is not None
+    assert answer.body["clicks"] == clicked["clicks"] >= 1
+    assert _location_within(api, link["slug"], "https://shop.example.com/") == "https://shop.example.com/"
+    # And the list leaves it out unless archived links are asked for
+    listed = [item["slug"] for item in api.call("GET", "/v1/links", key).body["items"]]
+    assert live["slug"] in listed and link["slug"] not in listed
+    archived = [item["slug"] for item in api.call("GET", "/v1/links?archived=true", key).body["items"]]
+    assert archived == [link["slug"]]
+    # And archiving again keeps the first time
+    again = api.call("POST", f"/v1/links/{link['slug']}/archive", key)
+    assert again.status == 200 and again.body["archived_at"] == answer.body["archived_at"]
+
+
+def test_an_unarchived_link_redirects_to_its_destination_again(api: ApiClient, brand: dict[str, str]) -> None:
+    # Given an archived link
+    key = brand["api_key"]
+    link = _link(api, key)
+    assert api.call("POST", f"/v1/links/{link['slug']}/archive", key).status == 200
+    # When it is brought back
+    answer = api.call("POST", f"/v1/links/{link['slug']}/unarchive", key)
+    # Then it is live, listed, and redirects to its destination
+    assert answer.status == 200, answer.text
+    assert answer.body["archived_at"] is None
+    assert link["slug"] in [i["slug"] for i in api.call("GET", "/v1/links", key).body["items"]]
+    location = _location_within(api, link["slug"], "https://shop.example.com/serum")
+    assert location.startswith("https://shop.example.com/serum")
+
+
+def test_archiving_an_unknown_or_another_brands_link_is_404(
+    api: ApiClient, brand: dict[str, str], cloud: LocalCloud
+) -> None:
+    # Given brand A's link and brand B's key
+    link = _link(api, brand["api_key"])
+    other = new_brand(cloud)["api_key"]
+    # When B archives it, or A archives a slug that is not there; Then 404, and A's link stays live
+    for action in ("archive", "unarchive"):
+        assert api.call("POST", f"/v1/links/{link['slug']}/{action}", other).status == 404
+        assert api.call("POST", f"/v1/links/nothing-here/{action}", brand["api_key"]).status == 404
+    assert api.call("GET", f"/v1/links/{link['slug']}", brand["api_key"]).body["archived_at"] is None
+    # And a value other than true or false for archived is 422
+    assert api.call("GET", "/v1/links?archived=maybe", brand["api_key"]).status == 422
+
+
+def test_a_renamed_link_answers_on_its_new_slug_and_its_old_one_still_redirects(
+    api: ApiClient, brand: dict[str, str]
+) -> None:
+    # Given a link that was clicked once
+    key = brand["api_key"]
+    link = _link(api, key)
+    old = link["slug"]
+    api.call("GET", f"/{old}", headers={"User-Agent": IPHONE})
+    _figures(api, key, old, 1)
+    # When its slug is renamed
+    new = f"renamed-{uuid.uuid4().hex[:8]}"
+    answer = api.call("PATCH", f"/v1/links/{old}", key, {"slug": new.upper()})
+    # Then it answers under the new slug, remembers the old one, and keeps its figures
+    assert answer.status == 200, answer.text
+    assert answer.body["slug"] == new and answer.body["previous_slugs"] == [old]
+    assert answer.body["short_url"].endswith(f"/{new}") and answer.body["clicks"] == 1
+    assert api.call("GET", f"/v1/links/{old}", key).status == 404
+    # And both slugs redirect to the destination, a click on the old one counting for the renamed link
+    for slug in (new, old):
+        location = api.call("GET", f"/{slug}", headers={"User-Agent": IPHONE}).headers["Location"]
+        assert location.startswith("https://shop.example.com/serum")
+    assert _figures(api, key, new, 3)["clicks"] == 3
+
+
+def test_renaming_to_a_taken_reserved_or_null_slug_is_refused(
+    api: ApiClient, brand: dict[str, str], cloud: LocalCloud
+) -> None:
+    # Given a link, and another brand's link
+    key = brand["api_key"]
+    link = _link(api, key)
+    other = new_brand(cloud)["api_key"]
+    taken = _link(api, other)["slug"]
+    path = f"/v1/links/{link['slug']}"
+    # When it is renamed to the other's slug, a reserved one, or null; Then 409, 422, 422
+    assert api.call("PATCH", path, key, {"slug": taken}).status == 409
+    assert api.call("PATCH", path, key, {"slug": "v1"}).status == 422
+    assert api.call("PATCH", path, key, {"slug": None}).status == 422
+    # And another brand cannot rename it
+    assert api.call("PATCH", path, other, {"slug": "stolen-slug"}).status == 404
+    # And the link is unchanged
+    assert api.call("GET", path, key).body["previous_slugs"] == []

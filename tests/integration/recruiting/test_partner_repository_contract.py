@@ -108,3 +108,14 @@ def test_a_saved_partner_and_email_template_are_read_back(partners: PartnerRepos
     template = EmailTemplate(subject="Hi $first_name", text_body="Hello", html_body=None)
     partners.save_email_template(brand_id, "contacted", template)
     assert partners.email_template(brand_id, "contacted") == template
+
+
+def test_a_deleted_email_template_reads_as_none_and_deleting_none_is_no_error(
+    partners: PartnerRepository, brand_id: str
+) -> None:
+    # Given a brand's own template
+    partners.save_email_template(brand_id, "contacted", EmailTemplate("Hi", "Hello", None))
+    # When it is deleted, twice; Then it reads as None (the default applies) and nothing fails
+    partners.delete_email_template(brand_id, "contacted")
+    partners.delete_email_template(brand_id, "contacted")
+    assert partners.email_template(brand_id, "contacted") is None

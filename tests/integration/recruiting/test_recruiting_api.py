@@ -275,3 +275,31 @@ def test_a_brand_s_own_creator_keeps_showing_its_email_on_the_partner(api: ApiCl
     assert partner["email"] == "maya@gmail.com" and partner["contact_via_network"] is False
     listed = api.call("GET", "/v1/partners", brand["api_key"]).body["items"]
     assert [p["email"] for p in listed] == ["maya@gmail.com"]
+
+
+def test_deleting_the_brand_s_template_brings_the_default_back(
+    api: ApiClient, brand: dict, cloud: LocalCloud
+) -> None:
+    # Given the default template and a brand's own version of it
+    key = brand["api_key"]
+    default = api.call("GET", "/v1/email-templates/contacted", key).body
+    own = {"subject": "Hi $first_name", "text_body": "Our own words."}
+    assert api.call("PUT", "/v1/email-templates/contacted", key, own).status == 200
+    # When the brand deletes its version
+    answer = api.call("DELETE", "/v1/email-templates/contacted", key)
+    # Then the answer and later reads are the default, and a second delete answers the same
+    assert answer.status == 200, answer.text
+    assert answer.body == default
+    assert api.call("GET", "/v1/email-templates/contacted", key).body == default
+    assert api.call("DELETE", "/v1/email-templates/contacted", key).body == default
+    # And another brand's version is untouched by this brand's delete
+    other = new_brand(cloud)["api_key"]
+    assert api.call("PUT", "/v1/email-templates/contacted", other, own).status == 200
+    api.call("DELETE", "/v1/email-templates/contacted", key)
+    assert api.call("GET", "/v1/email-templates/contacted", other).body["text_body"] == "Our own words."
+
+
+def test_deleting_a_template_that_does_not_exist_is_404(api: ApiClient, brand: dict) -> None:
+    # Given no template named "nope"; When it is deleted; Then 404
+    answer = api.call("DELETE", "/v1/email-templates/nope", brand["api_key"])
+    assert answer.status == 404, answer.text

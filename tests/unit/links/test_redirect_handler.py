@@ -26,7 +26,7 @@ class Store:
         self.entries = entries
         self.reads = 0
 
-    def find(self, slug: str) -> RedirectEntry | None:
+    def find(self, slug: str, now_epoch: float | None = None) -> RedirectEntry | None:
         self.reads += 1
         return self.entries.get(slug)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist, PutError
+from pynamodb.exceptions import DeleteError, DoesNotExist, PutError
 
 from starling.catalog.items import ProductItem
 from starling.catalog.model import Product, looks_like_product_id
@@ -111,6 +111,18 @@ class DynamoProductRepository:
         try:
             _item(product).save(condition=ProductItem.pk.exists())
         except PutError as exc:
+            if exc.cause_response_code != _CONDITION_FAILED:
+                raise
+            raise NotFound("No such product.") from exc
+
+    def delete(self, brand_id: str, product_id: str) -> None:
+        """Remove the brand's product; NotFound when it has none by this id."""
+        if not looks_like_product_id(product_id):
+            raise NotFound("No such product.")
+        item = ProductItem(brand_pk(brand_id), f"PRODUCT#{product_id}")
+        try:
+            item.delete(condition=ProductItem.pk.exists())
+        except DeleteError as exc:
             if exc.cause_response_code != _CONDITION_FAILED:
                 raise
             raise NotFound("No such product.") from exc

@@ -13,6 +13,7 @@ from starling.catalog.model import (
     new_product,
 )
 from starling.shared import clock
+from starling.shared.merge_patch import merge_fields
 from starling.shared.paging import clamp_limit
 
 
@@ -44,11 +45,20 @@ def update_product(
     product_id: str,
     changes: Mapping[str, Any],
 ) -> Product:
-    """Change the fields sent; a new url is checked against the brand's allowed domains as it is now."""
+    """Change the fields sent, as a JSON Merge Patch (`price` merges: its amount alone may change); a new url
+    is checked against the brand's allowed domains as it is now."""
     product = products.get(brand_id, product_id)
     if not changes:
         return product
+    price = {"amount": product.price.amount, "currency": product.price.currency} if product.price else {}
+    changes = merge_fields({"price": price}, dict(changes), frozenset({"price"}))
     allowed = brands.get_brand(brand_id).allowed_domains if "url" in changes else ()
     updated = apply_product_changes(product, changes, allowed, clock.now())
     products.save(updated)
     return updated
+
+
+def delete_product(products: ProductRepository, brand_id: str, product_id: str) -> None:
+    """Remove the product from the catalogue and the partner's product page. Links made to it keep working:
+    each stored its destination URL when it was made, so the redirect never reads the catalogue."""
+    products.delete(brand_id, product_id)

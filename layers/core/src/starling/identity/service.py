@@ -19,6 +19,7 @@ from starling.identity.model import (
 )
 from starling.shared import clock
 from starling.shared.errors import Conflict, Unauthorized
+from starling.shared.merge_patch import merge_fields
 from starling.shared.paging import clamp_limit
 
 
@@ -46,9 +47,17 @@ def create_brand(
     return CreatedBrand(brand=brand, owner_key=owner_key)
 
 
+BRAND_OBJECT_SETTINGS = frozenset({"utm_defaults", "tier_thresholds"})
+
+
 def update_brand(repo: IdentityRepository, brand_id: str, changes: dict[str, Any]) -> Brand:
+    """PATCH /v1/brand as a JSON Merge Patch: the object settings merge key by key (null removes a key),
+    lists such as allowed_domains are replaced whole."""
     current = repo.get_brand(brand_id)
-    updated = apply_brand_changes(current, changes)
+    merged = merge_fields(
+        {name: getattr(current, name) for name in BRAND_OBJECT_SETTINGS}, changes, BRAND_OBJECT_SETTINGS
+    )
+    updated = apply_brand_changes(current, merged)
     if updated != current:
         repo.save_brand(updated, previous_slug=current.slug)
     return updated

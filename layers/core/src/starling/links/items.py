@@ -5,6 +5,7 @@ from __future__ import annotations
 from pynamodb.attributes import (
     BooleanAttribute,
     JSONAttribute,
+    ListAttribute,
     NumberAttribute,
     UnicodeAttribute,
     UTCDateTimeAttribute,
@@ -33,6 +34,8 @@ class LinkItem(ListedItem):
     android_url = UnicodeAttribute(null=True)
     link_expires_at = UTCDateTimeAttribute(null=True)  # not `expires_at`: that is the table's TTL
     disabled = BooleanAttribute(default=False)
+    archived_at = UTCDateTimeAttribute(null=True)
+    previous_slugs = ListAttribute(of=UnicodeAttribute, null=True)  # type: ignore[var-annotated]
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
 
@@ -45,6 +48,16 @@ class LinkStatsItem(CoreItem):
     u = NumberAttribute(null=True)
     b = NumberAttribute(null=True)
     f = NumberAttribute(null=True)
+
+
+class SlugForwardItem(CoreItem):
+    """A renamed link's old slug: pk SLUG#<old>, sk SLUG, pointing at the new slug until the TTL deletes it
+    (starling.links.redirect_store reads it; it holds the old slug so no other link can take it meanwhile)."""
+
+    slug = UnicodeAttribute()
+    brand_id = UnicodeAttribute()
+    moved_to = UnicodeAttribute()
+    expires_at = NumberAttribute()
 
 
 class RedirectItem(CoreItem):

@@ -82,7 +82,9 @@ def generate_slug(length: int = GENERATED_SLUG_LENGTH) -> str:
 
 
 def validate_utm(utm: dict[str, Any] | None, field_name: str = "utm") -> dict[str, str | None]:
-    """A link's UTM overrides: known keys only; a null value removes the brand's default for that key."""
+    """A link's UTM overrides: known keys only; an empty value (or null when a link is created) turns the
+    brand's default for that key off on this link. In a PATCH, null removes the link's own value instead
+    (JSON Merge Patch), so the brand's default applies again."""
     if not utm:
         return {}
     unknown = sorted(set(utm) - UTM_KEYS)
@@ -93,11 +95,11 @@ def validate_utm(utm: dict[str, Any] | None, field_name: str = "utm") -> dict[st
         )
     cleaned: dict[str, str | None] = {}
     for key, value in utm.items():
-        if value is None:
+        text = "" if value is None else str(value).strip()
+        if not text:
             cleaned[key] = None
             continue
-        text = str(value).strip()
-        if not text or len(text) > MAX_UTM_VALUE:
+        if len(text) > MAX_UTM_VALUE:
             raise Invalid(f"{key} must be 1 to {MAX_UTM_VALUE} characters.", {f"{field_name}.{key}": value})
         cleaned[key] = text
     return cleaned
@@ -132,6 +134,11 @@ class Link:
     android_url: str | None = None
     expires_at: datetime | None = None
     disabled: bool = False
+    # An archived link goes to its brand's fallback, as a disabled one does, keeps its figures and slug, and
+    # is left out of the brand's lists unless they ask for archived links.
+    archived_at: datetime | None = None
+    # The slugs the link had before a rename, newest last: their old figures still count for it.
+    previous_slugs: tuple[str, ...] = ()
 
     def expired(self, now: datetime) -> bool:
         return self.expires_at is not None and self.expires_at <= now
@@ -149,7 +156,7 @@ def redirect_target(link: Link, brand: Brand) -> RedirectEntry:
         ios_url=with_query(link.ios_url, utm) if link.ios_url else None,
         android_url=with_query(link.android_url, utm) if link.android_url else None,
         fallback_url=brand.fallback_url,
-        disabled=link.disabled,
+        disabled=link.disabled or link.archived_at is not None,
         expires_epoch=int(link.expires_at.timestamp()) if link.expires_at else None,
     )
 
@@ -268,9 +275,18 @@ class LinkRepository(Protocol):
 
     def get(self, brand_id: str, slug: str) -> tuple[Link, LinkFigures]: ...
     def list_page(
-        self, brand_id: str, partner_id: str | None, limit: int, cursor: str | None
-    ) -> tuple[list[tuple[Link, LinkFigures]], str | None]: ...
+        self, brand_id: str, partner_id: str | None, limit: int, cursor: str | None, archived: bool = False
+    ) -> tuple[list[tuple[Link, LinkFigures]], str | None]:
+        """The links that are archived (archived=True) or not; a page may hold fewer than `limit`."""
+        ...
+
     def all(self, brand_id: str) -> list[Link]: ...
+    def rename(self, old_slug: str, link: Link, target: RedirectEntry, forward_until_epoch: int) -> None:
+        """Move the link to `link.slug` in one transaction: its new redirect entry, and its old slug kept as a
+        forward to the new one until `forward_until_epoch`; Conflict when the new slug is taken, NotFound
+        when the brand has no link `old_slug`."""
+        ...
+
     def save_targets(self, targets: list[RedirectEntry]) -> None: ...
 
 

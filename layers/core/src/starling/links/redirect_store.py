@@ -6,12 +6,18 @@ Kept lean on purpose: the redirect imports this module, so it must not pull in P
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from starling.links.redirects import RedirectEntry
 
 SLUG_PK_PREFIX = "SLUG#"
 SLUG_SK = "SLUG"
+# A renamed link's old slug: an item `moved_to` its new slug, deleted by the table's TTL (`expires_at`)
+# after RENAME_FORWARD_DAYS. DynamoDB deletes expired items within a day or two, so the read checks too.
+MOVED_TO = "moved_to"
+RENAME_FORWARD_DAYS = 30
+_MAX_HOPS = 3
 
 
 def slug_key(slug: str) -> dict[str, dict[str, str]]:
@@ -64,6 +70,17 @@ class RedirectStore:
         self._client = client
         self._table = table_name
 
-    def find(self, slug: str) -> RedirectEntry | None:
-        item = self._client.get_item(TableName=self._table, Key=slug_key(slug)).get("Item")
-        return entry_from_item(item) if item else None
+    def find(self, slug: str, now_epoch: float | None = None) -> RedirectEntry | None:
+        """The slug's entry; for a renamed link's old slug, the link's entry under its new slug (whose `slug`
+        the clicks are counted under) until the forward expires, then None."""
+        now_epoch = time.time() if now_epoch is None else now_epoch
+        for _ in range(_MAX_HOPS):
+            item = self._client.get_item(TableName=self._table, Key=slug_key(slug)).get("Item")
+            if not item:
+                return None
+            if MOVED_TO not in item:
+                return entry_from_item(item)
+            if float(item.get("expires_at", {}).get("N", "0")) <= now_epoch:
+                return None
+            slug = item[MOVED_TO]["S"]
+        return None

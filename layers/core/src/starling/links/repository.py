@@ -10,7 +10,7 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from starling.links.counters import LINK_STATS_PREFIX
-from starling.links.items import LinkItem, LinkStatsItem, RedirectItem
+from starling.links.items import LinkItem, LinkStatsItem, RedirectItem, SlugForwardItem
 from starling.links.model import Link, LinkFigures
 from starling.links.redirect_store import SLUG_PK_PREFIX, SLUG_SK
 from starling.links.redirects import RedirectEntry
@@ -37,6 +37,8 @@ def _link(item: LinkItem) -> Link:
         android_url=item.android_url,
         expires_at=item.link_expires_at,
         disabled=bool(item.disabled),
+        archived_at=item.archived_at,
+        previous_slugs=tuple(str(s) for s in item.previous_slugs or ()),
         created_at=item.created_at,
         updated_at=item.updated_at,
     )
@@ -49,10 +51,23 @@ def _figures(item: LinkStatsItem | None) -> LinkFigures:
 
 
 def _stats(brand_id: str, slugs: list[str]) -> dict[str, LinkStatsItem]:
-    """The lifetime figures of these links (one BatchGetItem per 100); links never clicked have none."""
-    keys = [(brand_pk(brand_id), LINK_STATS_PREFIX + slug) for slug in slugs]
+    """The lifetime figures of these slugs (one BatchGetItem per 100); slugs never clicked have none."""
+    keys = [(brand_pk(brand_id), LINK_STATS_PREFIX + slug) for slug in dict.fromkeys(slugs)]
     found = LinkStatsItem.batch_get(keys) if keys else []
     return {item.sk.removeprefix(LINK_STATS_PREFIX): item for item in found}
+
+
+def _with_figures(brand_id: str, items: list[LinkItem]) -> list[tuple[Link, LinkFigures]]:
+    """Each link with its lifetime figures: those of its slug and of the slugs it had before a rename."""
+    links = [_link(item) for item in items]
+    stats = _stats(brand_id, [slug for link in links for slug in (link.slug, *link.previous_slugs)])
+    return [
+        (link, _total([_figures(stats.get(s)) for s in (link.slug, *link.previous_slugs)])) for link in links
+    ]
+
+
+def _total(figures: list[LinkFigures]) -> LinkFigures:
+    return LinkFigures(*(sum(getattr(f, name) for f in figures) for name in LinkFigures.__dataclass_fields__))
 
 
 def _new_item(link: Link) -> LinkItem:
@@ -72,6 +87,8 @@ def _new_item(link: Link) -> LinkItem:
         android_url=link.android_url,
         link_expires_at=link.expires_at,
         disabled=link.disabled,
+        archived_at=link.archived_at,
+        previous_slugs=list(link.previous_slugs) or None,
         created_at=link.created_at,
         updated_at=link.updated_at,
     )
@@ -110,8 +127,8 @@ def _changed_fields(link: Link) -> list[Any]:
         (a.android_url, link.android_url),
     ):
         actions.append(attribute.set(value) if value is not None else attribute.remove())
-    expiry = a.link_expires_at
-    actions.append(expiry.set(link.expires_at) if link.expires_at else expiry.remove())
+    for moment, when in ((a.link_expires_at, link.expires_at), (a.archived_at, link.archived_at)):
+        actions.append(moment.set(when) if when else moment.remove())
     return actions
 
 
@@ -144,29 +161,33 @@ class DynamoLinkRepository:
             item = LinkItem.get(brand_pk(brand_id), f"LINK#{slug}", consistent_read=True)
         except DoesNotExist as exc:
             raise NotFound("No such link.", {"slug": slug}) from exc
-        stats = _stats(brand_id, [slug])
-        return _link(item), _figures(stats.get(slug))
+        return _with_figures(brand_id, [item])[0]
 
     def list_page(
-        self, brand_id: str, partner_id: str | None, limit: int, cursor: str | None
+        self, brand_id: str, partner_id: str | None, limit: int, cursor: str | None, archived: bool = False
     ) -> tuple[list[tuple[Link, LinkFigures]], str | None]:
         start = decode_cursor(cursor, brand_pk(brand_id))
+        kept = LinkItem.archived_at.exists() if archived else LinkItem.archived_at.does_not_exist()
         if partner_id:
             if start and start.get("gsi1pk", {}).get("S") != _partner_pk(brand_id, partner_id):
                 raise Invalid("cursor is not one this list gave out.", {"cursor": cursor})
             result = LinkItem.gsi1.query(  # type: ignore[attr-defined]
-                _partner_pk(brand_id, partner_id), limit=limit, last_evaluated_key=start
+                _partner_pk(brand_id, partner_id),
+                limit=limit,
+                last_evaluated_key=start,
+                filter_condition=kept,
             )
         else:
             if start and not str(start.get("sk", {}).get("S", "")).startswith("LINK#"):
                 raise Invalid("cursor is not one this list gave out.", {"cursor": cursor})
             result = LinkItem.query(
-                brand_pk(brand_id), LinkItem.sk.startswith("LINK#"), limit=limit, last_evaluated_key=start
+                brand_pk(brand_id),
+                LinkItem.sk.startswith("LINK#"),
+                limit=limit,
+                last_evaluated_key=start,
+                filter_condition=kept,
             )
-        items = list(result)
-        stats = _stats(brand_id, [item.slug for item in items])
-        links = [(_link(item), _figures(stats.get(item.slug))) for item in items]
-        return links, encode_cursor(result.last_evaluated_key)
+        return _with_figures(brand_id, list(result)), encode_cursor(result.last_evaluated_key)
 
     def all(self, brand_id: str) -> list[Link]:
         return [_link(i) for i in LinkItem.query(brand_pk(brand_id), LinkItem.sk.startswith("LINK#"))]
@@ -175,3 +196,26 @@ class DynamoLinkRepository:
         with RedirectItem.batch_write() as batch:
             for target in targets:
                 batch.save(_redirect_item(target))
+
+    def rename(self, old_slug: str, link: Link, target: RedirectEntry, forward_until_epoch: int) -> None:
+        forward = SlugForwardItem(
+            pk=SLUG_PK_PREFIX + old_slug,
+            sk=SLUG_SK,
+            slug=old_slug,
+            brand_id=link.brand_id,
+            moved_to=link.slug,
+            expires_at=forward_until_epoch,
+        )
+        try:
+            with TransactWrite(connection=self._connection) as tx:
+                tx.delete(
+                    LinkItem(brand_pk(link.brand_id), f"LINK#{old_slug}"), condition=LinkItem.pk.exists()
+                )
+                tx.save(_redirect_item(target), condition=RedirectItem.pk.does_not_exist())
+                tx.save(_new_item(link), condition=LinkItem.pk.does_not_exist())
+                tx.save(forward)
+        except TransactWriteError as exc:
+            reasons = exc.cancellation_reasons
+            if reasons and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed":
+                raise NotFound("No such link.", {"slug": old_slug}) from exc
+            raise Conflict(f"The slug '{link.slug}' is taken; choose another.", {"slug": link.slug}) from exc

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from dataclasses import fields as dataclass_fields
 from typing import Any
 
@@ -24,12 +24,16 @@ from starling.links.model import (
     redirect_target,
     validate_slug,
 )
+from starling.links.redirect_store import RENAME_FORWARD_DAYS
 from starling.recruiting.model import Partner
 from starling.shared.clock import now
 from starling.shared.errors import Conflict, Invalid, NotFound
+from starling.shared.merge_patch import merge_fields
 
 _GENERATION_ATTEMPTS = 5
 _CLOSED_STAGES = frozenset({"declined", "offboarded"})
+# PATCH /v1/links/{slug} is a JSON Merge Patch: `utm` merges key by key, null removing the link's own value.
+_LINK_OBJECT_SETTINGS = frozenset({"utm"})
 
 
 def link_view(link: Link, figures: LinkFigures, brand: Brand, base_url: str) -> LinkView:
@@ -110,6 +114,7 @@ def _changed_link(
     links: LinkRepository, products: ProductLookup, brand: Brand, slug: str, changes: dict[str, Any]
 ) -> Link:
     link, _ = links.get(brand.brand_id, slug)
+    changes = merge_fields({"utm": link.utm}, changes, _LINK_OBJECT_SETTINGS)  # a copy: ours to change
     if changes.get("product_id"):
         if changes.get("destination_url"):
             raise Invalid(
@@ -121,9 +126,16 @@ def _changed_link(
         }
     elif changes.get("destination_url"):
         changes = {**changes, "product_id": None}
-    updated = apply_link_changes(link, brand, changes, now())
-    links.update(updated, redirect_target(updated, brand))
-    return updated
+    new_slug = changes.pop("slug", None)
+    at = now()
+    updated = apply_link_changes(link, brand, changes, at)
+    if new_slug is None or validate_slug(new_slug) == link.slug:
+        links.update(updated, redirect_target(updated, brand))
+        return updated
+    renamed = replace(updated, slug=validate_slug(new_slug), previous_slugs=(*link.previous_slugs, link.slug))
+    forward_until = int(at.timestamp()) + RENAME_FORWARD_DAYS * 86_400
+    links.rename(link.slug, renamed, redirect_target(renamed, brand), forward_until)
+    return renamed
 
 
 def create_link(
@@ -150,10 +162,12 @@ def update_link(
     changes: dict[str, Any],
     base_url: str,
 ) -> LinkView:
-    """PATCH /v1/links/{slug}: the changes applied, then the link read back with its figures."""
+    """PATCH /v1/links/{slug}: the changes applied, then the link read back with its figures. A new `slug`
+    renames the link in the same write: the old slug forwards to the new one for RENAME_FORWARD_DAYS (its
+    clicks counted under the new slug), then answers 404; the link's figures include its old slugs'."""
     brand = brands.get_brand(brand_id)
-    _changed_link(links, products, brand, slug, changes)
-    link, figures = links.get(brand_id, slug)
+    changed = _changed_link(links, products, brand, slug, changes)
+    link, figures = links.get(brand_id, changed.slug)
     return link_view(link, figures, brand, base_url)
 
 
@@ -171,11 +185,27 @@ def list_links(
     limit: int,
     cursor: str | None,
     base_url: str,
+    archived: bool = False,
 ) -> tuple[list[LinkView], str | None]:
-    """A page of the brand's links (or one partner's), each with its figures, and the next page's cursor."""
+    """A page of the brand's links (or one partner's), each with its figures, and the next page's cursor;
+    archived links only when asked for, and then only they."""
     brand = brands.get_brand(brand_id)
-    found, next_cursor = links.list_page(brand_id, partner_id, limit, cursor)
+    found, next_cursor = links.list_page(brand_id, partner_id, limit, cursor, archived)
     return [link_view(link, figures, brand, base_url) for link, figures in found], next_cursor
+
+
+def archive_link(
+    links: LinkRepository, brands: BrandLookup, brand_id: str, slug: str, archived: bool, base_url: str
+) -> LinkView:
+    """Archive the link (its redirect goes to the brand's fallback; its figures and slug stay) or bring it
+    back. Archiving an archived link keeps the time it was first archived."""
+    brand = brands.get_brand(brand_id)
+    link, figures = links.get(brand_id, slug)
+    if (link.archived_at is not None) != archived:
+        at = now()
+        link = replace(link, archived_at=at if archived else None, updated_at=at)
+        links.update(link, redirect_target(link, brand))
+    return link_view(link, figures, brand, base_url)
 
 
 def link_qr_svg(links: LinkRepository, brand_id: str, slug: str, base_url: str, caption: bool = False) -> str:

@@ -178,6 +178,10 @@ class DynamoPartnerRepository:
             html_body=template.html_body,
         ).save()
 
+    def delete_email_template(self, brand_id: str, name: str) -> None:
+        """Remove the brand's own version, if any (deleting none is no error)."""
+        EmailTemplateItem(pk=brand_pk(brand_id), sk=f"TEMPLATE#{name}").delete()
+
 
 class DynamoRateLimiter:
     """The `RateLimiter` port: one counter item per key and window, removed by TTL."""

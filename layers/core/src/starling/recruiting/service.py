@@ -269,6 +269,14 @@ def set_template(
     return checked
 
 
+def reset_template(partners: PartnerRepository, brand_id: str, name: str) -> EmailTemplate:
+    """Drop the brand's own template `name`, so the default applies again; returns the default. Deleting a
+    template the brand never set changes nothing and answers the same; an unknown name is NotFound."""
+    template_for(partners, brand_id, name)
+    partners.delete_email_template(brand_id, name)
+    return DEFAULT_TEMPLATES[name]
+
+
 # --- the public application form ---------------------------------------------------------------------
 
 
