@@ -99,6 +99,7 @@ class TimelineEntryOut(BaseModel):
     email_to: str | None
     email_subject: str | None
     message_id: str | None
+    undo: bool = Field(description="A stage move back that undid the move before")
 
 
 class HistoryOut(BaseModel):
@@ -166,16 +167,26 @@ def handle_create_partner(body: PartnerCreate) -> PartnerOut:
     return PartnerOut.model_validate(partner, from_attributes=True)
 
 
-@router.get("/v1/partners", summary="The brand's partners, optionally at one stage")
+@router.get(
+    "/v1/partners", summary="The brand's partners, optionally at one stage or searched by handle or name"
+)
 @requires(Area.PARTNERS)
 def handle_list_partners(
     stage: Annotated[str | None, Query(max_length=40)] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=200,
+            description="Words that start the handle or the name, case and accents ignored ('zoe' finds Zoë)",
+        ),
+    ] = None,
     limit: Annotated[int | None, Query(ge=1, le=100)] = None,
     cursor: Annotated[str | None, Query(max_length=2000)] = None,
 ) -> Page[PartnerOut]:
     caller = principal(router)
     partners, next_cursor = recruiting.list_partners(
-        DynamoPartnerRepository(), caller.brand_id, stage, clamp_limit(limit), cursor
+        DynamoPartnerRepository(), caller.brand_id, stage, clamp_limit(limit), cursor, q
     )
     items = [PartnerOut.model_validate(p, from_attributes=True) for p in partners]
     return Page[PartnerOut](items=items, next_cursor=next_cursor)
@@ -199,7 +210,13 @@ def handle_patch_partner(partner_id: str, body: PartnerPatch) -> PartnerOut:
 
 
 @router.post(
-    "/v1/partners/<partner_id>/stage", summary="Move a partner to another stage (409 if not allowed)"
+    "/v1/partners/<partner_id>/stage",
+    summary="Move a partner to another stage, or back to the stage before with a note (409 if not allowed)",
+    description=(
+        "Moves follow the pipeline's rules. Before `active`, a partner can also go back to the stage they "
+        "came from (an undo): send that stage with a `note` saying why; history marks the move `undo`, and "
+        "conversion figures leave out the undone move."
+    ),
 )
 @requires(Area.PARTNERS, write=True)
 def handle_move_stage(partner_id: str, body: StageMove) -> PartnerOut:

@@ -21,6 +21,7 @@ from starling.discovery.model import (
     CreatorDraft,
     CreatorRepository,
     brand_owner,
+    name_matches,
     new_creator,
 )
 from starling.discovery.service import creator_id_for
@@ -63,16 +64,18 @@ from starling.recruiting.outreach import (
 from starling.recruiting.pipeline import (
     PipelineSummary,
     can_move,
-    check_move,
     enter_pipeline,
     is_overdue,
     move_partner,
     parse_stage,
     pipeline_summary,
+    plan_move,
 )
 from starling.shared import clock
 from starling.shared.email import Email, EmailSender
 from starling.shared.errors import Invalid, NotFound, StarlingError
+from starling.shared.keys import brand_pk
+from starling.shared.paging import decode_cursor, encode_cursor
 
 DEFAULT_TEMPLATES: dict[str, EmailTemplate] = {"contacted": DEFAULT_CONTACTED_TEMPLATE}
 APPLICANT = "applicant"
@@ -130,10 +133,57 @@ def get_partner(partners: PartnerRepository, brand_id: str, partner_id: str) -> 
 
 
 def list_partners(
-    partners: PartnerRepository, brand_id: str, stage: str | None, limit: int, cursor: str | None
+    partners: PartnerRepository,
+    brand_id: str,
+    stage: str | None,
+    limit: int,
+    cursor: str | None,
+    q: str | None = None,
 ) -> tuple[list[PartnerView], str | None]:
-    found, next_cursor = partners.list_page(brand_id, parse_stage(stage) if stage else None, limit, cursor)
+    """A page of the brand's partners, at one stage or all; with `q`, those whose handle or name matches it
+    (`discovery.model.name_matches`), by handle."""
+    at = parse_stage(stage) if stage else None
+    if q is not None:
+        return _search_partners(partners, brand_id, at, q, limit, cursor)
+    found, next_cursor = partners.list_page(brand_id, at, limit, cursor)
     return [partner_view(p, brand_id) for p in found], next_cursor
+
+
+def _search_partners(
+    partners: PartnerRepository, brand_id: str, stage: Stage | None, q: str, limit: int, cursor: str | None
+) -> tuple[list[PartnerView], str | None]:
+    """Partners searched by handle or name, ordered by handle then id; the cursor is the last one given.
+    A brand's partners are read in one query and matched here: a brand has thousands at most."""
+    if not any(ch.isalnum() for ch in q):
+        raise Invalid("q needs a letter or a digit: a handle or a name.", {"q": q})
+    after = decode_cursor(cursor, brand_pk(brand_id))
+    last = (
+        (str(after.get("h", {}).get("S", "")), str(after["sk"]["S"]).removeprefix("PARTNER#"))
+        if after
+        else None
+    )
+    found = sorted(
+        (
+            p
+            for p in partners.all(brand_id)
+            if (stage is None or p.stage is stage) and name_matches(p.handle, p.display_name, q)
+        ),
+        key=lambda p: (p.handle.casefold(), p.partner_id),
+    )
+    if last is not None:
+        found = [p for p in found if (p.handle.casefold(), p.partner_id) > last]
+    page = found[:limit]
+    next_cursor = None
+    if len(found) > limit:
+        end = page[-1]
+        next_cursor = encode_cursor(
+            {
+                "pk": {"S": brand_pk(brand_id)},
+                "sk": {"S": f"PARTNER#{end.partner_id}"},
+                "h": {"S": end.handle.casefold()},
+            }
+        )
+    return [partner_view(p, brand_id) for p in page], next_cursor
 
 
 def update_partner(
@@ -194,7 +244,8 @@ def move_stage(
     send_email: bool = False,
     public_base_url: str = "",
 ) -> PartnerView:
-    """Move a partner to another stage; moving to `contacted` can send the brand's outreach email.
+    """Move a partner to another stage, or back to the stage before (an undo, with a note: see
+    `pipeline.plan_move`); moving forward to `contacted` can send the brand's outreach email.
 
     The email goes to the partner's address, or, for a network creator who has not applied to the brand,
     from Starling to the address in the network, which the brand never sees. Its link is the brand's form
@@ -205,13 +256,16 @@ def move_stage(
     """
     partner = partners.get(brand_id, partner_id)
     target = parse_stage(to_stage)
-    check_move(partner.stage, target)
-    change = move_partner(partner_id, partner.stage, target, actor, clock.now(), note)
+    history: list[StageChange] = []
+    if not can_move(partner.stage, target):  # perhaps a move back: the history says which is allowed
+        history = [c for _, e in partners.timeline(brand_id, partner_id) if (c := e.as_change(partner_id))]
+    change = plan_move(partner_id, partner.stage, target, actor, clock.now(), note, history)
     outreach: _Outreach | None = None
     if send_email:
-        if target is not Stage.CONTACTED:
+        if target is not Stage.CONTACTED or change.undo:
             raise Invalid(
-                "An outreach email goes with a move to contacted.", {"send_email": "only for contacted"}
+                "An outreach email goes with a move forward to contacted.",
+                {"send_email": "only for contacted"},
             )
         brand = identity.get_brand(brand_id)
         outreach = _prepare_outreach(partners, creators, brand, partner, public_base_url)
