@@ -21,7 +21,6 @@ from starling.discovery.model import (
     CreatorDraft,
     CreatorRepository,
     brand_owner,
-    name_matches,
     new_creator,
 )
 from starling.discovery.service import creator_id_for
@@ -71,11 +70,10 @@ from starling.recruiting.pipeline import (
     pipeline_summary,
     plan_move,
 )
+from starling.recruiting.search import search_page
 from starling.shared import clock
 from starling.shared.email import Email, EmailSender
 from starling.shared.errors import Invalid, NotFound, StarlingError
-from starling.shared.keys import brand_pk
-from starling.shared.paging import decode_cursor, encode_cursor
 
 DEFAULT_TEMPLATES: dict[str, EmailTemplate] = {"contacted": DEFAULT_CONTACTED_TEMPLATE}
 APPLICANT = "applicant"
@@ -144,46 +142,10 @@ def list_partners(
     (`discovery.model.name_matches`), by handle."""
     at = parse_stage(stage) if stage else None
     if q is not None:
-        return _search_partners(partners, brand_id, at, q, limit, cursor)
+        found, next_cursor = search_page(partners.all(brand_id), brand_id, at, q, limit, cursor)
+        return [partner_view(p, brand_id) for p in found], next_cursor
     found, next_cursor = partners.list_page(brand_id, at, limit, cursor)
     return [partner_view(p, brand_id) for p in found], next_cursor
-
-
-def _search_partners(
-    partners: PartnerRepository, brand_id: str, stage: Stage | None, q: str, limit: int, cursor: str | None
-) -> tuple[list[PartnerView], str | None]:
-    """Partners searched by handle or name, ordered by handle then id; the cursor is the last one given.
-    A brand's partners are read in one query and matched here: a brand has thousands at most."""
-    if not any(ch.isalnum() for ch in q):
-        raise Invalid("q needs a letter or a digit: a handle or a name.", {"q": q})
-    after = decode_cursor(cursor, brand_pk(brand_id))
-    last = (
-        (str(after.get("h", {}).get("S", "")), str(after["sk"]["S"]).removeprefix("PARTNER#"))
-        if after
-        else None
-    )
-    found = sorted(
-        (
-            p
-            for p in partners.all(brand_id)
-            if (stage is None or p.stage is stage) and name_matches(p.handle, p.display_name, q)
-        ),
-        key=lambda p: (p.handle.casefold(), p.partner_id),
-    )
-    if last is not None:
-        found = [p for p in found if (p.handle.casefold(), p.partner_id) > last]
-    page = found[:limit]
-    next_cursor = None
-    if len(found) > limit:
-        end = page[-1]
-        next_cursor = encode_cursor(
-            {
-                "pk": {"S": brand_pk(brand_id)},
-                "sk": {"S": f"PARTNER#{end.partner_id}"},
-                "h": {"S": end.handle.casefold()},
-            }
-        )
-    return [partner_view(p, brand_id) for p in page], next_cursor
 
 
 def update_partner(
