@@ -7,11 +7,11 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
-from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from functions.api.schemas import Page
 from starling.api.auth import principal, requires
+from starling.api.openapi import CapabilityRouter
 from starling.discovery import service as discovery
 from starling.discovery.index import SearchFilters
 from starling.discovery.repository import DynamoCreatorRepository
@@ -19,7 +19,7 @@ from starling.identity.model import Area
 from starling.identity.repository import DynamoIdentityRepository
 from starling.shared.paging import clamp_limit
 
-router = APIGatewayHttpRouter()
+router = CapabilityRouter("Discovery")
 _index_cache = discovery.IndexCache()  # warm across invocations of this function
 
 # A decimal figure (a rate, a score's part) shown as text, so no client reads it as a float.

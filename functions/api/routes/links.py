@@ -7,12 +7,12 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
-from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from functions.api.schemas import Page, StrictBody
 from starling.api.auth import principal, requires
 from starling.api.events import public_base_url
+from starling.api.openapi import CapabilityRouter
 from starling.catalog.repository import DynamoProductRepository
 from starling.identity.model import Area
 from starling.identity.repository import DynamoIdentityRepository
@@ -22,10 +22,24 @@ from starling.links.repository import DynamoLinkRepository
 from starling.recruiting.repository import DynamoPartnerRepository
 from starling.shared.paging import clamp_limit
 
-router = APIGatewayHttpRouter()
+router = CapabilityRouter("Links")
 
 
 class LinkCreate(StrictBody):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "partner_id": "ptn_0123456789abcdef",
+                    "destination_url": "https://shop.example.com/serum",
+                    "slug": "maya-serum",
+                    "campaign_id": "spring",
+                    "utm": {"utm_campaign": "spring"},
+                }
+            ]
+        }
+    )
+
     partner_id: str = Field(min_length=1, max_length=64)
     destination_url: str | None = Field(default=None, max_length=4096)
     product_id: str | None = Field(default=None, max_length=64)
@@ -38,6 +52,12 @@ class LinkCreate(StrictBody):
 
 
 class LinkPatch(StrictBody):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"destination_url": "https://shop.example.com/serum-2", "disabled": False}]
+        }
+    )
+
     destination_url: str | None = Field(default=None, max_length=4096)
     product_id: str | None = Field(default=None, max_length=64)
     campaign_id: str | None = Field(default=None, max_length=200)

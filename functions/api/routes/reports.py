@@ -7,17 +7,17 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
-from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import BaseModel, Field
 
 from starling.api.auth import principal, requires
+from starling.api.openapi import CapabilityRouter
 from starling.identity.model import Area
 from starling.links.counters import DynamoClickCounterRepository
 from starling.links.repository import DynamoLinkRepository
 from starling.recruiting.repository import DynamoPartnerRepository
 from starling.reports import service as reports
 
-router = APIGatewayHttpRouter()
+router = CapabilityRouter("Reports")
 
 
 class ReportRowOut(BaseModel):
