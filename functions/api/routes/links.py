@@ -165,7 +165,13 @@ def handle_patch_link(slug: str, body: LinkPatch) -> LinkOut:
     return _out(changed)
 
 
-@router.get("/v1/links/<slug>/qr.svg", summary="The link's QR code (SVG), which scans to its short URL")
+@router.get(
+    "/v1/links/<slug>/qr.svg",
+    summary="The link's QR code (SVG), which scans to its short URL",
+    responses={
+        200: {"description": "The QR code", "content": {"image/svg+xml": {"schema": {"type": "string"}}}}
+    },
+)
 @requires(Area.LINKS)
 def handle_link_qr(slug: str) -> Response[str]:
     caller = principal(router)
