@@ -17,7 +17,7 @@ from starling.api.events import treat_body_as_json
 from starling.api.gate import json_bodies, known_query_parameters, run_before_validation
 from starling.api.idempotency import idempotent_writes
 from starling.api.idempotency_store import DynamoIdempotencyRepository
-from starling.api.openapi import document_errors, set_request_body
+from starling.api.openapi import CAPABILITY_TAGS, document_errors, set_request_body
 from starling.identity.repository import DynamoIdentityRepository
 from starling.shared.observability import logger, metrics, tracer
 
@@ -49,6 +49,7 @@ _SPEC: dict[str, Any] = {
     "description": "Partner programs for brands working with many micro- and nano-influencers.",
     "security_schemes": {"bearer": HTTPBearer(description="An API key: stk_live_...")},
     "security": [{"bearer": []}],
+    "tags": list(CAPABILITY_TAGS),
 }
 app.enable_swagger(path="/docs", **_SPEC)
 

@@ -7,11 +7,11 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
-from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from functions.api.schemas import Page
 from starling.api.auth import principal, requires
+from starling.api.openapi import CapabilityRouter
 from starling.discovery import service as discovery
 from starling.discovery.index import SearchFilters
 from starling.discovery.repository import DynamoCreatorRepository
@@ -19,7 +19,7 @@ from starling.identity.model import Area
 from starling.identity.repository import DynamoIdentityRepository
 from starling.shared.paging import clamp_limit
 
-router = APIGatewayHttpRouter()
+router = CapabilityRouter("Discovery")
 _index_cache = discovery.IndexCache()  # warm across invocations of this function
 
 # A decimal figure (a rate, a score's part) shown as text, so no client reads it as a float.
@@ -44,7 +44,8 @@ class ImportOut(_FromDomain):
 
 class FitFactorOut(_FromDomain):
     name: str
-    weight: int
+    weight: DecimalText = Field(description="The most this factor gives in this score, in points out of 100")
+    nominal_weight: int = Field(description="The factor's weight before scaling (FIT_WEIGHTS)")
     value: DecimalText
     contribution: DecimalText
     explanation: str
@@ -52,6 +53,7 @@ class FitFactorOut(_FromDomain):
 
 class FitOut(_FromDomain):
     score: int
+    weighting: str = Field(description="How the nominal weights were scaled to fill 100 points")
     factors: list[FitFactorOut]
 
 
@@ -120,7 +122,9 @@ def handle_search_creators(
     language: Annotated[str | None, Query(min_length=2, max_length=8)] = None,
     min_followers: Annotated[int | None, Query(ge=0)] = None,
     max_followers: Annotated[int | None, Query(ge=0)] = None,
-    min_engagement: Annotated[Decimal | None, Query(ge=0, le=100)] = None,
+    min_engagement: Annotated[
+        Decimal | None, Query(ge=0, description="A fraction of followers: 0.05 for 5%")
+    ] = None,
     sort: Annotated[Literal["fit", "engagement", "followers"], Query()] = "fit",
     scope: Annotated[Literal["own", "network", "all"], Query()] = "own",
     limit: Annotated[int | None, Query(ge=1, le=100)] = None,

@@ -6,18 +6,18 @@ from datetime import datetime
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
-from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl
 
 from functions.api.schemas import Page, StrictBody
 from starling.api.auth import principal, requires
+from starling.api.openapi import CapabilityRouter
 from starling.identity import service as identity
 from starling.identity.model import Area, Role
 from starling.identity.repository import DynamoIdentityRepository
 from starling.links import service as links
 from starling.links.repository import DynamoLinkRepository
 
-router = APIGatewayHttpRouter()
+router = CapabilityRouter("Identity")
 
 
 class BrandOut(BaseModel):
@@ -47,6 +47,12 @@ class MeOut(BaseModel):
 
 
 class BrandPatch(StrictBody):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"utm_defaults": {"utm_medium": "influencer"}, "target_niches": ["skincare"]}]
+        }
+    )
+
     not_clearable = frozenset({"name", "slug", "allowed_domains", "tier_thresholds", "locale"})
 
     name: str | None = Field(default=None, min_length=1, max_length=120)
@@ -69,6 +75,8 @@ class BrandPatch(StrictBody):
 
 
 class ApiKeyCreate(StrictBody):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"name": "Finance team", "role": "finance"}]})
+
     name: str = Field(min_length=1, max_length=100)
     role: Role
 

@@ -8,12 +8,12 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
-from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from functions.api.schemas import Page, StrictBody
 from starling.api.auth import principal, requires
 from starling.api.events import public_base_url
+from starling.api.openapi import CapabilityRouter
 from starling.catalog.repository import DynamoProductRepository
 from starling.identity.model import Area
 from starling.identity.repository import DynamoIdentityRepository
@@ -23,10 +23,24 @@ from starling.links.repository import DynamoLinkRepository
 from starling.recruiting.repository import DynamoPartnerRepository
 from starling.shared.paging import clamp_limit
 
-router = APIGatewayHttpRouter()
+router = CapabilityRouter("Links")
 
 
 class LinkCreate(StrictBody):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "partner_id": "ptn_0123456789abcdef",
+                    "destination_url": "https://shop.example.com/serum",
+                    "slug": "maya-serum",
+                    "campaign_id": "spring",
+                    "utm": {"utm_campaign": "spring"},
+                }
+            ]
+        }
+    )
+
     partner_id: str = Field(min_length=1, max_length=64)
     destination_url: str | None = Field(default=None, max_length=4096)
     product_id: str | None = Field(default=None, max_length=64)
@@ -39,6 +53,11 @@ class LinkCreate(StrictBody):
 
 
 class LinkPatch(StrictBody):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"destination_url": "https://shop.example.com/serum-2", "disabled": False}]
+        }
+    )
     not_clearable = frozenset({"slug"})
 
     slug: str | None = Field(
@@ -187,6 +206,9 @@ def handle_unarchive_link(slug: str) -> LinkOut:
 @router.get(
     "/v1/links/<slug>/qr.svg",
     summary="The link's QR code (SVG, black on white), which scans to its short URL; caption=1 adds the URL",
+    responses={
+        200: {"description": "The QR code", "content": {"image/svg+xml": {"schema": {"type": "string"}}}}
+    },
 )
 @requires(Area.LINKS)
 def handle_link_qr(
@@ -202,7 +224,16 @@ def handle_link_qr(
     )
 
 
-@router.get("/v1/links/<slug>/qr.png", summary="The link's QR code as a PNG (for Instagram stories)")
+@router.get(
+    "/v1/links/<slug>/qr.png",
+    summary="The link's QR code as a PNG (for Instagram stories)",
+    responses={
+        200: {
+            "description": "The QR code",
+            "content": {"image/png": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    },
+)
 @requires(Area.LINKS)
 def handle_link_qr_png(slug: str) -> Response[str]:
     caller = principal(router)

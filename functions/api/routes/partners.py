@@ -8,12 +8,12 @@ from functools import lru_cache
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
-from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from functions.api.schemas import MULTILINE, Page, StrictBody
 from starling.api.auth import principal, requires
 from starling.api.events import public_base_url
+from starling.api.openapi import CapabilityRouter
 from starling.discovery.importing import RejectedRow, validate_creator_row
 from starling.discovery.model import CreatorDraft
 from starling.discovery.repository import DynamoCreatorRepository
@@ -26,7 +26,7 @@ from starling.shared.email import SesEmailSender
 from starling.shared.errors import Invalid
 from starling.shared.paging import clamp_limit
 
-router = APIGatewayHttpRouter()
+router = CapabilityRouter("Recruiting")
 
 
 @lru_cache(maxsize=1)
@@ -43,6 +43,22 @@ class NewCreator(BaseModel):
 
 
 class PartnerCreate(StrictBody):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "creator": {
+                        "handle": "maya.makes",
+                        "platform": "instagram",
+                        "display_name": "Maya Lopez",
+                        "email": "maya@example.com",
+                    },
+                    "note": "Met at the spring fair",
+                }
+            ]
+        }
+    )
+
     creator_id: str | None = Field(default=None, max_length=40)
     creator: NewCreator | None = None
     stage: str = "prospect"
@@ -56,12 +72,22 @@ class PartnerCreate(StrictBody):
 
 
 class PartnerPatch(StrictBody):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"owner": "sam@brand.example", "follow_up_on": "2026-12-07"}]}
+    )
+
     owner: str | None = Field(default=None, max_length=200)
     follow_up_on: date | None = None
     notes: str | None = Field(default=None, max_length=2000, json_schema_extra=MULTILINE)
 
 
 class StageMove(StrictBody):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"stage": "contacted", "note": "Sent the spring brief", "send_email": True}]
+        }
+    )
+
     stage: str = Field(max_length=40)
     note: str | None = Field(default=None, max_length=2000, json_schema_extra=MULTILINE)
     send_email: bool = False
@@ -99,6 +125,7 @@ class TimelineEntryOut(BaseModel):
     email_to: str | None
     email_subject: str | None
     message_id: str | None
+    undo: bool = Field(description="A stage move back that undid the move before")
 
 
 class HistoryOut(BaseModel):
@@ -121,6 +148,14 @@ class PipelineOut(BaseModel):
 
 
 class TemplateIn(StrictBody):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"subject": "$brand_name would love to work with you", "text_body": "Hi $first_name, ..."}
+            ]
+        }
+    )
+
     subject: str = Field(min_length=1, max_length=200)
     text_body: str = Field(min_length=1, max_length=20000, json_schema_extra=MULTILINE)
     html_body: str | None = Field(default=None, max_length=50000, json_schema_extra=MULTILINE)
@@ -166,16 +201,26 @@ def handle_create_partner(body: PartnerCreate) -> PartnerOut:
     return PartnerOut.model_validate(partner, from_attributes=True)
 
 
-@router.get("/v1/partners", summary="The brand's partners, optionally at one stage")
+@router.get(
+    "/v1/partners", summary="The brand's partners, optionally at one stage or searched by handle or name"
+)
 @requires(Area.PARTNERS)
 def handle_list_partners(
     stage: Annotated[str | None, Query(max_length=40)] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=200,
+            description="Words that start the handle or the name, case and accents ignored ('zoe' finds Zoë)",
+        ),
+    ] = None,
     limit: Annotated[int | None, Query(ge=1, le=100)] = None,
     cursor: Annotated[str | None, Query(max_length=2000)] = None,
 ) -> Page[PartnerOut]:
     caller = principal(router)
     partners, next_cursor = recruiting.list_partners(
-        DynamoPartnerRepository(), caller.brand_id, stage, clamp_limit(limit), cursor
+        DynamoPartnerRepository(), caller.brand_id, stage, clamp_limit(limit), cursor, q
     )
     items = [PartnerOut.model_validate(p, from_attributes=True) for p in partners]
     return Page[PartnerOut](items=items, next_cursor=next_cursor)
@@ -199,7 +244,13 @@ def handle_patch_partner(partner_id: str, body: PartnerPatch) -> PartnerOut:
 
 
 @router.post(
-    "/v1/partners/<partner_id>/stage", summary="Move a partner to another stage (409 if not allowed)"
+    "/v1/partners/<partner_id>/stage",
+    summary="Move a partner to another stage, or back to the stage before with a note (409 if not allowed)",
+    description=(
+        "Moves follow the pipeline's rules. Before `active`, a partner can also go back to the stage they "
+        "came from (an undo): send that stage with a `note` saying why; history marks the move `undo`, and "
+        "conversion figures leave out the undone move."
+    ),
 )
 @requires(Area.PARTNERS, write=True)
 def handle_move_stage(partner_id: str, body: StageMove) -> PartnerOut:

@@ -6,11 +6,11 @@ from datetime import datetime
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
-from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from functions.api.schemas import Page, StrictBody
 from starling.api.auth import principal, requires
+from starling.api.openapi import CapabilityRouter
 from starling.catalog import service as products
 from starling.catalog.model import MAX_AMOUNT, MAX_NAME_LENGTH, MAX_SKU_LENGTH
 from starling.catalog.repository import DynamoProductRepository
@@ -18,15 +18,30 @@ from starling.identity.model import Area
 from starling.identity.repository import DynamoIdentityRepository
 from starling.shared.destinations import MAX_URL_LENGTH
 
-router = APIGatewayHttpRouter()
+router = CapabilityRouter("Catalog")
 
 
 class PriceIn(StrictBody):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"amount": 2900, "currency": "USD"}]})
+
     amount: int = Field(strict=True, ge=0, le=MAX_AMOUNT, description="Minor units: 1999 is 19.99")
     currency: str = Field(strict=True, max_length=8, description="An ISO 4217 currency in use: USD, EUR, JPY")
 
 
 class ProductCreate(StrictBody):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Glow Serum",
+                    "url": "https://shop.example.com/serum",
+                    "price": {"amount": 2900, "currency": "USD"},
+                    "sku": "GS-30",
+                }
+            ]
+        }
+    )
+
     name: str = Field(max_length=MAX_NAME_LENGTH)
     url: str = Field(max_length=MAX_URL_LENGTH, description="On one of the brand's allowed domains")
     image_url: str | None = Field(default=None, max_length=MAX_URL_LENGTH)
@@ -46,6 +61,9 @@ class PricePatch(StrictBody):
 class ProductPatch(StrictBody):
     """A JSON Merge Patch: only the fields sent change; null clears image_url, price or sku; price merges."""
 
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"price": {"amount": 2500, "currency": "USD"}, "image_url": None}]}
+    )
     name: str | None = Field(default=None, max_length=MAX_NAME_LENGTH)
     url: str | None = Field(default=None, max_length=MAX_URL_LENGTH)
     image_url: str | None = Field(default=None, max_length=MAX_URL_LENGTH)

@@ -239,3 +239,42 @@ def test_a_network_creator_a_brand_adds_to_its_list_keeps_her_email_out_of_it(
     assert detail.body["source"] == "own" and detail.body["contact_via_network"] is True
     assert detail.body["email"] is None and zoe["email"] not in detail.text
     assert [c["handle"] for c in own.body["items"]] == [zoe["handle"]] and zoe["email"] not in own.text
+
+
+def test_min_engagement_is_a_fraction_and_a_percentage_gets_422_saying_so(
+    api: ApiClient, brand: dict
+) -> None:
+    # Given the brand's creators (maya 5.27%, gabi 10.97%)
+    _import(api, brand["api_key"], CREATORS)
+    # When a marketer asks for 5% as a fraction, then as 5
+    as_fraction = _handles(api, brand["api_key"], "?min_engagement=0.05&platform=instagram&sort=followers")
+    as_percent = api.call("GET", "/v1/creators?min_engagement=5", brand["api_key"])
+    # Then the fraction finds both, and 5 is refused with how to write it
+    assert as_fraction == ["maya.makes", "glow.gabi"]
+    assert as_percent.status == 422, as_percent.text
+    assert "a fraction: 0.05 for 5%" in as_percent.body["error"]["message"]
+    assert as_percent.body["error"]["details"]["min_engagement"] == "a fraction: 0.05 for 5%"
+
+
+def test_a_fit_explanation_states_the_creators_rate_and_weights_in_points_out_of_100(
+    api: ApiClient, brand: dict
+) -> None:
+    # Given creators of different engagement rates
+    _import(api, brand["api_key"], CREATORS)
+    # When the brand searches
+    items = {i["handle"]: i for i in api.call("GET", "/v1/creators", brand["api_key"]).body["items"]}
+    # Then each engagement explanation states that creator's own rate
+    explained = {
+        handle: {f["name"]: f for f in item["fit"]["factors"]}["engagement"]["explanation"]
+        for handle, item in items.items()
+    }
+    assert explained["maya.makes"].startswith("Engagement 5.27% ")
+    assert explained["glow.gabi"].startswith("Engagement 10.97% ")
+    # And weight and contribution are in the same units, with the scaling said
+    factors = items["maya.makes"]["fit"]["factors"]
+    assert [(f["nominal_weight"], f["weight"]) for f in factors[:3]] == [
+        (40, "44.4"),
+        (30, "33.3"),
+        (20, "22.2"),
+    ]
+    assert "scaled by 100/90" in items["maya.makes"]["fit"]["weighting"]

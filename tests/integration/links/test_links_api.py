@@ -123,7 +123,7 @@ def test_head_answers_without_counting_and_clicks_are_counted(api: ApiClient, br
         "GET", "/v1/reports?group_by=link", brand["api_key"], headers={"Accept": "text/csv"}
     )
     assert csv_report.headers["Content-Type"].startswith("text/csv")
-    assert csv_report.text.splitlines()[1].startswith(f"{slug},3,2,1,0")
+    assert csv_report.text.splitlines()[1].startswith(f"{slug},https://shop.example.com/serum,3,2,1,0")
 
 
 def test_the_qr_code_is_an_svg_of_the_short_url(api: ApiClient, brand: dict[str, str]) -> None:

@@ -107,3 +107,41 @@ def test_query_matches_by_word_prefix_and_needs_every_word() -> None:
     assert matches_query(tokens, "MARTIN")
     assert not matches_query(tokens, "zoe travel")
     assert matches_query(tokens, "")
+
+
+def test_weight_and_contribution_are_both_points_out_of_100_and_the_scaling_is_said() -> None:
+    # Given a creator scored without past performance (the 10 points it would weigh are missing)
+    creator = make_creator(niches=("skincare",), country="US")
+    # When the fit is explained
+    fit = fit_score(creator, ["skincare"], ["US"], engagement_percentile=50)
+    factors = {f.name: f for f in fit.factors}
+    # Then each weight is the most the factor can give here, in the contribution's units
+    assert [(f.nominal_weight, f.weight) for f in fit.factors[:3]] == [
+        (40, Decimal("44.4")),
+        (30, Decimal("33.3")),
+        (20, Decimal("22.2")),
+    ]
+    assert factors["niche_match"].contribution == factors["niche_match"].weight  # a full match gives all
+    assert factors["engagement"].contribution == Decimal("16.7")  # half of 33.3
+    # And the scaling is explained where the weights are shown
+    assert "past_performance is unknown" in fit.weighting
+    assert "100/90" in fit.weighting
+    assert fit.as_dict()["factors"][0]["weight"] == "44.4"
+
+
+def test_with_every_factor_known_the_weights_are_the_nominal_ones() -> None:
+    fit = fit_score(make_creator(), ["skincare"], ["US"], engagement_percentile=50, past_performance=50)
+    assert [f.weight for f in fit.factors[:4]] == [Decimal(40), Decimal(30), Decimal(20), Decimal(10)]
+    assert fit.weighting.startswith("Weights in points out of 100: niche_match 40")
+
+
+@pytest.mark.parametrize(
+    ("likes", "shown"), [(100, "1.00%"), (345, "3.45%"), (1_200, "12.00%")]
+)  # fmt: skip
+def test_the_engagement_explanation_states_the_creators_own_rate(likes: int, shown: str) -> None:
+    # Given creators of 10,000 followers with different likes, so different rates
+    creator = make_creator(avg_likes=likes, avg_comments=0)
+    # When their fit is explained
+    fit = fit_score(creator, [], [], engagement_percentile=50)
+    # Then the engagement factor states each one's rate, as a percentage
+    assert f"Engagement {shown} ranks" in {f.name: f for f in fit.factors}["engagement"].explanation

@@ -98,8 +98,21 @@ def test_a_cursor_only_continues_its_own_search() -> None:
         SearchFilters(min_followers=-1),
         SearchFilters(min_followers=10, max_followers=5),
         SearchFilters(min_engagement=Decimal(101)),
+        SearchFilters(min_engagement=Decimal(5)),
+        SearchFilters(min_engagement=Decimal("-0.01")),
     ],
 )
 def test_bad_filters_are_invalid(filters: SearchFilters) -> None:
     with pytest.raises(Invalid):
         filters.check(DEFAULT_TIER_THRESHOLDS)
+
+
+def test_min_engagement_above_1_is_refused_with_how_to_write_a_percentage() -> None:
+    # Given a marketer's "5%" written as 5
+    # When the filters are checked
+    with pytest.raises(Invalid) as refused:
+        SearchFilters(min_engagement=Decimal(5)).check(DEFAULT_TIER_THRESHOLDS)
+    # Then the answer says the filter is a fraction, and how to write 5%
+    assert "a fraction: 0.05 for 5%" in refused.value.message
+    assert refused.value.details == {"min_engagement": "a fraction: 0.05 for 5%"}
+    assert SearchFilters(min_engagement=Decimal("0.05")).check(DEFAULT_TIER_THRESHOLDS)

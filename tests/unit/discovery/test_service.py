@@ -136,3 +136,34 @@ def test_one_creator_comes_with_its_source_and_tier_and_a_creator_not_in_the_net
     assert (seen.handle, seen.source, seen.tier, seen.contact_via_network) == ("alice", "own", "mid", False)
     with pytest.raises(NotFound):
         discovery.get_creator(world.creators, world.brands, "brd_a", "cre_nobody")
+
+
+def test_search_hits_explain_each_creators_own_engagement_rate() -> None:
+    # Given two creators of the same tier with 2% and 8% engagement
+    world = Discovery()
+    world.import_rows(row("low", 15_000, avg_likes=300), row("high", 15_000, avg_likes=1_200))
+    # When the brand searches
+    hits = {hit.handle: hit for hit in world.search()[0]}
+    # Then each explanation states that creator's rate, not 0
+    explained = {h: {f.name: f for f in hit.fit.factors}["engagement"].explanation for h, hit in hits.items()}
+    assert explained["low"].startswith("Engagement 2.00% ranks at percentile 0")
+    assert explained["high"].startswith("Engagement 8.00% ranks at percentile 100")
+
+
+def test_a_creator_scores_the_same_under_every_scope_that_lists_it() -> None:
+    # Given Zoë (1% engagement) in the network alone in her tier, and in brand A's own list beside Omar
+    # (10%), a creator of her tier who is not in the network
+    world = Discovery()
+    world.import_rows(row("zoe", 20_000, avg_likes=200), row("omar", 20_000, avg_likes=2_000))
+    zoe_id = discovery.creator_id_for("instagram", "zoe")
+    zoe = replace(world.creators.get(brand_owner("brd_a"), zoe_id), discoverable=True, email=None)
+    world.creators.save_many(NETWORK, [zoe])
+    # When A searches the network, its own list and both
+    scores = {
+        scope: {h.handle: (h.fit.score, h.engagement_percentile) for h in world.search(scope=scope)[0]}["zoe"]
+        for scope in ("network", "own", "all")
+    }
+    # Then Zoë's engagement is ranked among the network's creators of her tier under every scope, so her
+    # score does not depend on where the search found her (it was 17 and 0 when each list ranked its own)
+    assert scores["network"] == scores["own"] == scores["all"]
+    assert scores["all"][1] == 50

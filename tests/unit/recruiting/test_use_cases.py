@@ -163,3 +163,49 @@ def test_an_application_from_a_throwaway_inbox_is_refused_with_a_clear_message()
         _submit(world, email="maya@mailinator.com")
     assert "throwaway inboxes are not accepted" in refused.value.details["email"]
     assert world.email.sent == []
+
+
+def test_a_move_back_is_kept_as_an_undo_and_sends_no_outreach() -> None:
+    # Given Maya moved to contacted, then to negotiating
+    world = World()
+    world.move("contacted")
+    world.move("negotiating")
+    # When she is moved back to contacted with a note
+    back = recruiting.move_stage(
+        world.partners, world.creators, world.identity, world.email, BRAND.brand_id, partner_id_for(MAYA_ID),
+        "contacted", ACTOR, "Wrong card",
+    )  # fmt: skip
+    # Then she is in contacted, the timeline marks the move as an undo, and asking for an email with it fails
+    assert back.stage is Stage.CONTACTED
+    assert [(e.to_stage, e.undo) for e in world.timeline()][-1] == (Stage.CONTACTED, True)
+    world.move("negotiating")
+    with pytest.raises(Invalid):
+        recruiting.move_stage(
+            world.partners, world.creators, world.identity, world.email, BRAND.brand_id,
+            partner_id_for(MAYA_ID), "contacted", ACTOR, "Again", send_email=True,
+        )  # fmt: skip
+    assert world.stage() is Stage.NEGOTIATING and world.email.sent == []
+
+
+def test_partners_are_searched_by_handle_or_name_with_accents_folded() -> None:
+    # Given Maya and Zoë
+    world = World()
+    zoe = new_creator(
+        CreatorDraft(platform=Platform.TIKTOK, handle="zoe.glow", display_name="Zoë Martin"),
+        NOW,
+        creator_id="cre_z",
+    )
+    recruiting.add_partner(world.partners, BRAND.brand_id, zoe, "prospect", ACTOR, None)
+
+    # When the brand searches
+    def found(q: str) -> list[str]:
+        return [
+            p.handle for p in recruiting.list_partners(world.partners, BRAND.brand_id, None, 25, None, q)[0]
+        ]
+
+    # Then each query finds the partner whose handle or name starts with its words
+    assert found("ZOË") == found("zoe") == found("mart") == ["zoe.glow"]
+    assert found("maya.makes") == found("mak") == ["maya.makes"]
+    assert found("zoe maya") == []
+    with pytest.raises(Invalid):
+        found("!!")

@@ -1,17 +1,55 @@
-"""The OpenAPI document tells every answer a route can give.
+"""The OpenAPI document tells every answer a route can give, grouped by capability.
 
 Powertools documents a route's success and a 422 of its own shape. The brand API also answers 400, 401,
 403, 404, 409, 415 and 429, all with the one error envelope (starling.api.errors), so a client generated
 from /openapi.json can handle each. `document_errors` adds them in one pass over the generated document.
+
+Each capability's routes carry its tag (`CapabilityRouter`), and the document lists the tags in the order
+a newcomer meets them (`CAPABILITY_TAGS`), so /docs shows one group per capability in that order.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+from aws_lambda_powertools.event_handler.openapi.models import Tag
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+
+CAPABILITY_TAGS: tuple[Tag, ...] = (
+    Tag(name="Identity", description="Who calls: the brand, its settings and its API keys."),
+    Tag(name="Discovery", description="Creators: import the brand's own, search them and the network."),
+    Tag(name="Recruiting", description="Partners in the pipeline: stages, history, outreach, analytics."),
+    Tag(name="Catalog", description="The brand's products, which links and product pages point to."),
+    Tag(name="Links", description="Vanity links, their QR codes and their click figures."),
+    Tag(name="Reports", description="Figures per link, partner, campaign, day or hour; JSON or CSV."),
+)
+_TAGS_ARGUMENT = 7  # where `tags` comes in Router.route's positional arguments after rule and method
+
+
+class CapabilityRouter(APIGatewayHttpRouter):
+    """A capability's router: every route it declares carries the capability's tag (one of
+    `CAPABILITY_TAGS`) unless the route names its own."""
+
+    def __init__(self, tag: str) -> None:
+        if tag not in {t.name for t in CAPABILITY_TAGS}:
+            raise ValueError(f"{tag} is not one of the API's capability tags")
+        super().__init__()
+        self.tag = tag
+
+    def route(  # type: ignore[override]  # Powertools' get/post/... pass every argument positionally
+        self, rule: str, method: str | list[str] | tuple[str], *args: Any, **kwargs: Any
+    ) -> Callable[[Any], Any]:
+        if len(args) > _TAGS_ARGUMENT:
+            if args[_TAGS_ARGUMENT] is None:
+                args = (*args[:_TAGS_ARGUMENT], [self.tag], *args[_TAGS_ARGUMENT + 1 :])
+        elif kwargs.get("tags") is None:
+            kwargs["tags"] = [self.tag]
+        return super().route(rule, method, *args, **kwargs)
+
 
 ERROR_SCHEMA: dict[str, Any] = {
     "type": "object",

@@ -74,16 +74,22 @@ _ONE_PLACE = Decimal("0.1")
 
 @dataclass(frozen=True)
 class FitFactor:
+    """One factor of a fit score. `weight` and `contribution` are both points out of 100: `weight` is the
+    most the factor can give in this score (`nominal_weight`, scaled up when a factor is missing), and
+    `contribution` is weight x value. For brand safety, `weight` is the points each flag takes."""
+
     name: str
-    weight: int
+    weight: Decimal
     value: Decimal
     contribution: Decimal
     explanation: str
+    nominal_weight: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,
-            "weight": self.weight,
+            "weight": str(self.weight),
+            "nominal_weight": self.nominal_weight,
             "value": str(self.value),
             "contribution": str(self.contribution),
             "explanation": self.explanation,
@@ -94,9 +100,14 @@ class FitFactor:
 class FitScore:
     score: int
     factors: tuple[FitFactor, ...] = field(default_factory=tuple)
+    weighting: str = ""  # how the nominal weights became this score's weights
 
     def as_dict(self) -> dict[str, Any]:
-        return {"score": self.score, "factors": [f.as_dict() for f in self.factors]}
+        return {
+            "score": self.score,
+            "weighting": self.weighting,
+            "factors": [f.as_dict() for f in self.factors],
+        }
 
 
 def _niche_factor(creator: Creator, brand_niches: Iterable[str]) -> tuple[Decimal, str]:
@@ -129,6 +140,7 @@ def fit_score(
     target_countries: Iterable[str],
     engagement_percentile: int,
     past_performance: int | None = None,
+    engagement: Decimal | None = None,
 ) -> FitScore:
     """How well a creator fits a brand, 0-100, with the factors that made the score.
 
@@ -139,12 +151,18 @@ def fit_score(
     other weights are scaled to fill 100. Unknowns (no niches, no country) count as half. Each brand-safety
     flag then takes `BRAND_SAFETY_PENALTY_PER_FLAG` points, at most `BRAND_SAFETY_PENALTY_MAX`. The score is
     rounded half up and kept within 0-100. The same inputs always give the same score.
+
+    `engagement` is the creator's rate when the caller has it already (a search row keeps the rate, not the
+    likes and comments it came from); by default it is computed from `creator`. Each factor's `weight` and
+    `contribution` are in the same units, points out of 100, and `weighting` says how the nominal weights
+    were scaled.
     """
     if not 0 <= engagement_percentile <= 100:
         raise Invalid("engagement_percentile is 0 to 100.", {"engagement_percentile": engagement_percentile})
     if past_performance is not None and not 0 <= past_performance <= 100:
         raise Invalid("past_performance is 0 to 100.", {"past_performance": past_performance})
 
+    rate = engagement_rate(creator) if engagement is None else engagement.quantize(Decimal("0.0001"))
     niche_value, niche_text = _niche_factor(creator, brand_niches)
     country_value, country_text = _country_factor(creator, target_countries)
     parts: list[tuple[str, Decimal, str]] = [
@@ -152,7 +170,7 @@ def fit_score(
         (
             "engagement",
             Decimal(engagement_percentile) / 100,
-            f"Engagement {engagement_rate(creator)} ranks at percentile {engagement_percentile} in its tier.",
+            f"Engagement {_percent(rate)} ranks at percentile {engagement_percentile} in its tier.",
         ),
         ("audience_country", country_value, country_text),
     ]
@@ -166,19 +184,22 @@ def fit_score(
         )
     total_weight = sum(FIT_WEIGHTS[name] for name, _, _ in parts)
     scale = Decimal(100) / Decimal(total_weight)
+    weighting = _weighting([name for name, _, _ in parts], total_weight)
 
     factors: list[FitFactor] = []
     points = Decimal(0)
     for name, value, text in parts:
-        contribution = FIT_WEIGHTS[name] * scale * value
+        weight = FIT_WEIGHTS[name] * scale
+        contribution = weight * value
         points += contribution
         factors.append(
             FitFactor(
                 name,
-                FIT_WEIGHTS[name],
+                weight.quantize(_ONE_PLACE),
                 value.quantize(Decimal("0.01")),
                 contribution.quantize(_ONE_PLACE),
                 text,
+                nominal_weight=FIT_WEIGHTS[name],
             )
         )
 
@@ -187,11 +208,30 @@ def fit_score(
     factors.append(
         FitFactor(
             "brand_safety",
-            -BRAND_SAFETY_PENALTY_PER_FLAG,
+            Decimal(-BRAND_SAFETY_PENALTY_PER_FLAG).quantize(_ONE_PLACE),
             Decimal(len(flags)),
             Decimal(-penalty).quantize(_ONE_PLACE),
-            f"Flagged: {', '.join(flags)}." if flags else "No brand-safety flags.",
+            (f"Flagged: {', '.join(flags)}." if flags else "No brand-safety flags.")
+            + f" Each flag takes {BRAND_SAFETY_PENALTY_PER_FLAG} points, at most {BRAND_SAFETY_PENALTY_MAX}.",
+            nominal_weight=-BRAND_SAFETY_PENALTY_PER_FLAG,
         )
     )
     score = int((points - penalty).to_integral_value(ROUND_HALF_UP))
-    return FitScore(score=max(0, min(100, score)), factors=tuple(factors))
+    return FitScore(score=max(0, min(100, score)), factors=tuple(factors), weighting=weighting)
+
+
+def _percent(rate: Decimal) -> str:
+    """A rate as a marketer reads it: 0.0345 is "3.45%"."""
+    return f"{(rate * 100).quantize(Decimal('0.01'))}%"
+
+
+def _weighting(present: list[str], total_weight: int) -> str:
+    """How the nominal weights became this score's weights, in points out of 100."""
+    nominal = ", ".join(f"{name} {FIT_WEIGHTS[name]}" for name in present)
+    if total_weight == 100:
+        return f"Weights in points out of 100: {nominal}."
+    missing = [name for name in FIT_WEIGHTS if name not in present]
+    return (
+        f"Weights in points out of 100. {', '.join(missing)} is unknown, so the other nominal weights "
+        f"({nominal}: {total_weight} points) are scaled by 100/{total_weight} to fill 100."
+    )

@@ -60,10 +60,11 @@ class SearchFilters:
             and self.min_followers > self.max_followers
         ):
             problems["max_followers"] = "at least min_followers"
-        if self.min_engagement is not None and not Decimal(0) <= self.min_engagement <= Decimal(100):
-            problems["min_engagement"] = "a rate between 0 and 100 (0.05 is 5%)"
+        if self.min_engagement is not None and not Decimal(0) <= self.min_engagement <= Decimal(1):
+            problems["min_engagement"] = "a fraction: 0.05 for 5%"
         if problems:
-            raise Invalid("Some search filters are wrong.", problems)
+            wrong = "; ".join(f"{name} is {expected}" for name, expected in problems.items())
+            raise Invalid(f"Some search filters are wrong: {wrong}.", problems)
         return self
 
 
@@ -82,6 +83,7 @@ class CreatorIndex:
     _rankings: dict[tuple[str, tuple[str, ...], tuple[str, ...]], list[int]] = field(
         init=False, default_factory=dict
     )
+    _benchmark: CreatorIndex | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self._ids = frozenset(r.creator_id for r in self.rows)
@@ -97,12 +99,27 @@ class CreatorIndex:
     def tier(self, index: int) -> str:
         return self._tiers[index]
 
+    def benchmark_with(self, network: CreatorIndex | None) -> None:
+        """Rank this index's copies of network creators among `network`'s (see `engagement_percentile`); a new
+        benchmark drops the fit scores and rankings computed with the old one."""
+        if network is self or network is self._benchmark:
+            return
+        self._benchmark = network
+        self._fit_cache.clear()
+        self._rankings.clear()
+
     def engagement_percentile(self, index: int) -> int:
-        """Share of the tier's creators with a lower engagement rate, 0-100."""
-        sample = self._engagement_by_tier[self._tiers[index]]
+        """Share of the tier's creators with a lower engagement rate, 0-100, among this index's creators of
+        the same tier; a brand's copy of a network creator is ranked among the network's instead (the
+        benchmark), as the network's record is. So a creator ranks, and scores, the same whichever scope a
+        search lists it under."""
+        tier, row = self._tiers[index], self.rows[index]
+        sample = self._engagement_by_tier[tier]
+        if self._benchmark is not None and row.creator_id in self._benchmark:
+            sample = self._benchmark._engagement_by_tier.get(tier) or sample
         if len(sample) <= 1:
             return 50
-        below = bisect.bisect_left(sample, self.rows[index].engagement)
+        below = bisect.bisect_left(sample, row.engagement)
         return round(100 * below / (len(sample) - 1)) if below < len(sample) else 100
 
     def fit_scores(self, brand_niches: Iterable[str], countries: Iterable[str]) -> list[float]:
@@ -137,8 +154,13 @@ class CreatorIndex:
         return float(max(0, min(100, math.floor(points - penalty + 0.5 + 1e-9))))
 
     def explain(self, index: int, brand_niches: Iterable[str], countries: Iterable[str]) -> FitScore:
+        row = self.rows[index]
         return fit_score(
-            self.rows[index].as_creator(), brand_niches, countries, self.engagement_percentile(index)
+            row.as_creator(),
+            brand_niches,
+            countries,
+            self.engagement_percentile(index),
+            engagement=Decimal(str(row.engagement)),
         )
 
     def ranking(self, sort: str, brand_niches: Sequence[str], countries: Sequence[str]) -> list[int]:

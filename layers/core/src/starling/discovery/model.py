@@ -26,7 +26,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from starling.discovery.terms import search_tokens
+from starling.discovery.terms import query_terms, search_tokens
 from starling.identity.model import DEFAULT_TIER_THRESHOLDS, Brand
 from starling.shared.errors import Invalid
 from starling.shared.ids import new_id
@@ -288,6 +288,15 @@ def network_reference(network_creator: Creator, brand_id: str, now: datetime) ->
         created_at=now,
         updated_at=now,
     )
+
+
+def name_matches(handle: str, display_name: str, query: str) -> bool:
+    """True when every word of `query` starts a word of the handle or the name, compared as creator search
+    compares them: case and accents folded ("zoe" finds "Zoë"), the handle whole and split at '.', '_', '-'.
+    A query without a letter or digit matches nothing."""
+    terms = query_terms(query)
+    tokens = {handle.casefold(), *query_terms(handle), *query_terms(display_name)}
+    return bool(terms) and all(any(t.startswith(term) for t in tokens) for term in terms)
 
 
 # --- search rows and the port ------------------------------------------------------------------------

@@ -166,7 +166,10 @@ def search_creators(
     offset = decode_offset_cursor(cursor, fingerprint)
     wanted = offset + limit + 1  # one more than the page tells whether there is a next one
     candidates: list[tuple[tuple[Any, ...], str, CreatorIndex, int]] = []
+    network = cache.index(repo, NETWORK, brand.tier_thresholds)
     indexes = {owner: cache.index(repo, owner, brand.tier_thresholds) for owner in sources}
+    for index in indexes.values():
+        index.benchmark_with(network)  # one benchmark for engagement, whatever the scope
     own = indexes.get(brand_owner(brand.brand_id))
     for owner, index in indexes.items():
         fits = index.fit_scores(niches, countries) if filters.sort == "fit" else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pynamodb.attributes import (
+    BooleanAttribute,
     NumberAttribute,
     UnicodeAttribute,
     UTCDateTimeAttribute,
@@ -50,6 +51,7 @@ class TimelineItem(CoreItem):
     email_to = UnicodeAttribute(null=True)
     email_subject = UnicodeAttribute(null=True)
     message_id = UnicodeAttribute(null=True)
+    undo = BooleanAttribute(default=False)  # a stage move back
 
 
 class EmailTemplateItem(CoreItem):

@@ -36,7 +36,8 @@ class Stage(StrEnum):
 
 @dataclass(frozen=True)
 class StageChange:
-    """One move in a partner's history. `from_stage` is None for the entry into the pipeline."""
+    """One move in a partner's history. `from_stage` is None for the entry into the pipeline; `undo` marks
+    a move back that reverses the last forward move still standing (see `pipeline.undo_target`)."""
 
     partner_id: str
     from_stage: Stage | None
@@ -44,6 +45,7 @@ class StageChange:
     actor: str
     at: datetime
     note: str = ""
+    undo: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -53,6 +55,7 @@ class StageChange:
             "actor": self.actor,
             "at": self.at.isoformat(),
             "note": self.note,
+            "undo": self.undo,
         }
 
 
@@ -158,6 +161,7 @@ class TimelineEntry:
     email_to: str | None = None
     email_subject: str | None = None
     message_id: str | None = None
+    undo: bool = False  # a stage change that moves the partner back (an undo of the move before)
 
     @classmethod
     def of_change(cls, change: StageChange) -> TimelineEntry:
@@ -168,12 +172,15 @@ class TimelineEntry:
             from_stage=change.from_stage,
             to_stage=change.to_stage,
             note=change.note,
+            undo=change.undo,
         )
 
     def as_change(self, partner_id: str) -> StageChange | None:
         if self.kind != "stage" or self.to_stage is None:
             return None
-        return StageChange(partner_id, self.from_stage, self.to_stage, self.actor, self.at, self.note)
+        return StageChange(
+            partner_id, self.from_stage, self.to_stage, self.actor, self.at, self.note, undo=self.undo
+        )
 
 
 def entry_as_seen_by(entry: TimelineEntry, partner: Partner, viewer_brand_id: str) -> TimelineEntry:

@@ -12,6 +12,11 @@ Besides the next step on that path, these moves are allowed, because recruiters 
 - active, paused → offboarded: the partnership ends;
 - declined → prospect, offboarded → prospect: the brand re-opens the conversation later.
 
+A move can also be undone: before `active`, a partner may go back to the stage they came from by the last
+forward move still standing, with a note saying why (`undo_target`, `plan_move`); moves back can follow
+one another, each undoing the move before. History marks such a move `undo`, and conversion figures count
+forward moves only: an undone move and its undo are left out (`standing_moves`).
+
 Everything else, including a move to the stage a partner is already in, is refused with `Conflict` (409); a
 stage name that does not exist is `Invalid` (422). A partner enters the pipeline at `prospect` (added by
 the brand) or at `applied` (through the application form).
@@ -93,6 +98,71 @@ def check_move(from_stage: Stage | str, to_stage: Stage | str) -> Stage:
             {"from": source.value, "to": target.value, "allowed": allowed},
         )
     return target
+
+
+def standing_moves(history: Iterable[StageChange]) -> list[StageChange]:
+    """The forward moves that stand, oldest first: each undo cancels the forward move it reversed."""
+    standing: list[StageChange] = []
+    for change in sorted(history, key=lambda c: c.at):
+        if change.undo:
+            if standing:
+                standing.pop()
+        else:
+            standing.append(change)
+    return standing
+
+
+def undo_target(current: Stage, history: Iterable[StageChange]) -> Stage | None:
+    """The stage a partner in `current` may move back to: where the last standing forward move came from,
+    when both stages are before `active`; None when there is nothing to undo."""
+    standing = standing_moves(history)
+    if not standing:
+        return None
+    last = standing[-1]
+    if last.from_stage is None or last.to_stage is not current:
+        return None
+    if current not in PRE_ACTIVE or last.from_stage not in PRE_ACTIVE:
+        return None
+    return last.from_stage
+
+
+def plan_move(
+    partner_id: str,
+    from_stage: Stage | str,
+    to_stage: Stage | str,
+    actor: str,
+    at: datetime,
+    note: str | None,
+    history: Iterable[StageChange],
+) -> StageChange:
+    """The history entry of a move: an allowed move (`move_partner`), or a move back to the stage before
+    (`undo_target`), which needs a note and is marked `undo`. Conflict names both ways a partner can go."""
+    source, target = parse_stage(from_stage), parse_stage(to_stage)
+    if can_move(source, target):
+        return move_partner(partner_id, source, target, actor, at, note)
+    back = undo_target(source, history)
+    if back is None or back is not target:
+        allowed = sorted(s.value for s in ALLOWED_MOVES[source])
+        undo = f"; or back to '{back}', with a note (an undo)" if back else ""
+        raise Conflict(
+            f"A partner in '{source}' cannot move to '{target}'; from '{source}' they can move to "
+            + ", ".join(allowed)
+            + undo
+            + ".",
+            {
+                "from": source.value,
+                "to": target.value,
+                "allowed": allowed,
+                "back": back.value if back else None,
+            },
+        )
+    text = clean_note(note)
+    if not text:
+        raise Invalid(
+            f"Moving a partner back to '{target}' undoes a move: say why in `note`.",
+            {"note": "required to move back"},
+        )
+    return StageChange(partner_id, source, target, _check_actor(actor), at, text, undo=True)
 
 
 def check_initial_stage(stage: Stage | str) -> Stage:
@@ -214,9 +284,9 @@ def pipeline_summary(
 
     `current_stages` maps partner id to its stage now; `histories` maps partner id to its stage changes.
     Conversion from A to B is: of the partners who ever reached A, the share who ever reached B (a partner
-    reaches a stage by moving into it, or by being in it now). Days in a stage are taken per stay; a stay
-    that has not ended counts up to `now`, except in declined and offboarded, which never end. Medians are
-    in days with one decimal place, None for a stage nobody has stayed in.
+    reaches a stage by a forward move into it that was not undone, or by being in it now). Days in a stage
+    are taken per stay; a stay that has not ended counts up to `now`, except in declined and offboarded,
+    which never end. Medians are in days with one decimal place, None for a stage nobody has stayed in.
     """
     counts = {stage: 0 for stage in Stage}
     for stage in current_stages.values():
@@ -226,7 +296,7 @@ def pipeline_summary(
     durations: dict[Stage, list[Decimal]] = {stage: [] for stage in Stage}
     for pid, history in histories.items():
         stages = reached.setdefault(pid, set())
-        for change in history:
+        for change in standing_moves(history):
             stages.add(change.to_stage)
             if change.from_stage is not None:
                 stages.add(change.from_stage)

@@ -78,6 +78,7 @@ def _timeline_item(brand_id: str, partner_id: str, entry: TimelineEntry) -> Time
         email_to=entry.email_to,
         email_subject=entry.email_subject,
         message_id=entry.message_id,
+        undo=entry.undo,
     )
 
 
@@ -92,6 +93,7 @@ def _entry(item: TimelineItem) -> TimelineEntry:
         email_to=item.email_to,
         email_subject=item.email_subject,
         message_id=item.message_id,
+        undo=bool(item.undo),
     )
 
 

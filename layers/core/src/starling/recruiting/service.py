@@ -63,13 +63,14 @@ from starling.recruiting.outreach import (
 from starling.recruiting.pipeline import (
     PipelineSummary,
     can_move,
-    check_move,
     enter_pipeline,
     is_overdue,
     move_partner,
     parse_stage,
     pipeline_summary,
+    plan_move,
 )
+from starling.recruiting.search import search_page
 from starling.shared import clock
 from starling.shared.email import Email, EmailSender
 from starling.shared.errors import Invalid, NotFound, StarlingError
@@ -130,9 +131,20 @@ def get_partner(partners: PartnerRepository, brand_id: str, partner_id: str) -> 
 
 
 def list_partners(
-    partners: PartnerRepository, brand_id: str, stage: str | None, limit: int, cursor: str | None
+    partners: PartnerRepository,
+    brand_id: str,
+    stage: str | None,
+    limit: int,
+    cursor: str | None,
+    q: str | None = None,
 ) -> tuple[list[PartnerView], str | None]:
-    found, next_cursor = partners.list_page(brand_id, parse_stage(stage) if stage else None, limit, cursor)
+    """A page of the brand's partners, at one stage or all; with `q`, those whose handle or name matches it
+    (`discovery.model.name_matches`), by handle."""
+    at = parse_stage(stage) if stage else None
+    if q is not None:
+        found, next_cursor = search_page(partners.all(brand_id), brand_id, at, q, limit, cursor)
+        return [partner_view(p, brand_id) for p in found], next_cursor
+    found, next_cursor = partners.list_page(brand_id, at, limit, cursor)
     return [partner_view(p, brand_id) for p in found], next_cursor
 
 
@@ -194,7 +206,8 @@ def move_stage(
     send_email: bool = False,
     public_base_url: str = "",
 ) -> PartnerView:
-    """Move a partner to another stage; moving to `contacted` can send the brand's outreach email.
+    """Move a partner to another stage, or back to the stage before (an undo, with a note: see
+    `pipeline.plan_move`); moving forward to `contacted` can send the brand's outreach email.
 
     The email goes to the partner's address, or, for a network creator who has not applied to the brand,
     from Starling to the address in the network, which the brand never sees. Its link is the brand's form
@@ -205,13 +218,16 @@ def move_stage(
     """
     partner = partners.get(brand_id, partner_id)
     target = parse_stage(to_stage)
-    check_move(partner.stage, target)
-    change = move_partner(partner_id, partner.stage, target, actor, clock.now(), note)
+    history: list[StageChange] = []
+    if not can_move(partner.stage, target):  # perhaps a move back: the history says which is allowed
+        history = [c for _, e in partners.timeline(brand_id, partner_id) if (c := e.as_change(partner_id))]
+    change = plan_move(partner_id, partner.stage, target, actor, clock.now(), note, history)
     outreach: _Outreach | None = None
     if send_email:
-        if target is not Stage.CONTACTED:
+        if target is not Stage.CONTACTED or change.undo:
             raise Invalid(
-                "An outreach email goes with a move to contacted.", {"send_email": "only for contacted"}
+                "An outreach email goes with a move forward to contacted.",
+                {"send_email": "only for contacted"},
             )
         brand = identity.get_brand(brand_id)
         outreach = _prepare_outreach(partners, creators, brand, partner, public_base_url)
