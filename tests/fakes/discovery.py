@@ -44,6 +44,14 @@ class InMemoryCreatorRepository:
             self.segments[(owner, segment)] = SegmentSnapshot(current.version + 1, list(merged.values()))
         self.generations[owner] = self.generations.get(owner, 0) + 1
 
+    def remove(self, owner: Owner, creator_id: str) -> None:
+        self.creators.pop((owner, creator_id), None)
+        segment = zlib.crc32(creator_id.encode()) % SEGMENTS
+        current = self.segments.get((owner, segment), SegmentSnapshot(0, []))
+        rows = [r for r in current.rows if r.creator_id != creator_id]
+        self.segments[(owner, segment)] = SegmentSnapshot(current.version + 1, rows)
+        self.generations[owner] = self.generations.get(owner, 0) + 1
+
     def search_generation(self, owner: Owner) -> int:
         return self.generations.get(owner, 0)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from starling.identity.model import ApiKey, Brand, Role
+from starling.identity.model import ApiKey, AuditEntry, Brand, Role
 from starling.shared.errors import Conflict, NotFound
 
 
@@ -14,6 +14,7 @@ class InMemoryIdentityRepository:
     def __init__(self) -> None:
         self.brands: dict[str, Brand] = {}
         self.keys: dict[str, ApiKey] = {}
+        self.audit: list[AuditEntry] = []
 
     def create_brand(self, brand: Brand) -> None:
         if any(b.slug == brand.slug for b in self.brands.values()):
@@ -57,3 +58,18 @@ class InMemoryIdentityRepository:
             if key.key_hash == key_hash and key.active:
                 return key.brand_id, key.key_id, key.role
         return None
+
+    def append_audit(self, entry: AuditEntry) -> None:
+        self.audit.append(entry)
+
+    def audit_page(
+        self, brand_id: str, limit: int, cursor: str | None
+    ) -> tuple[list[AuditEntry], str | None]:
+        """Newest first, as the sort key (time, then id) orders them; the cursor is the last entry's id."""
+        ordered = sorted(
+            (e for e in self.audit if e.brand_id == brand_id), key=lambda e: (e.at, e.entry_id), reverse=True
+        )
+        ids = [e.entry_id for e in ordered]
+        start = ids.index(cursor) + 1 if cursor in ids else 0
+        page = ordered[start : start + limit]
+        return page, page[-1].entry_id if len(ordered) > start + limit else None

@@ -3,6 +3,8 @@ tests/integration/recruiting/test_partner_repository_contract.py."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from starling.recruiting.model import EmailTemplate, Partner, Stage, TimelineEntry
 from starling.shared.errors import Conflict, NotFound
 
@@ -49,6 +51,12 @@ class InMemoryPartnerRepository:
     def timeline(self, brand_id: str, partner_id: str | None = None) -> list[tuple[str, TimelineEntry]]:
         found = [(p, e) for b, p, e in self.entries if b == brand_id and partner_id in (None, p)]
         return sorted(found, key=lambda pe: pe[1].at)
+
+    def erase_timeline(self, brand_id: str, partner_id: str) -> None:
+        self.entries = [
+            (b, p, replace(e, note="", email_to=None) if (b, p) == (brand_id, partner_id) else e)
+            for b, p, e in self.entries
+        ]
 
     def email_template(self, brand_id: str, name: str) -> EmailTemplate | None:
         return self.templates.get((brand_id, name))

@@ -17,6 +17,8 @@ from starling.discovery.index import SearchFilters
 from starling.discovery.repository import DynamoCreatorRepository
 from starling.identity.model import Area
 from starling.identity.repository import DynamoIdentityRepository
+from starling.recruiting import erasure
+from starling.recruiting.repository import DynamoPartnerRepository
 from starling.shared.paging import clamp_limit
 
 router = CapabilityRouter("Discovery")
@@ -151,3 +153,22 @@ def handle_get_creator(creator_id: str) -> CreatorOut:
         DynamoCreatorRepository(), DynamoIdentityRepository(), caller.brand_id, creator_id
     )
     return CreatorOut.model_validate(creator, from_attributes=True)
+
+
+class ErasureOut(_FromDomain):
+    creator_id: str
+    erased_at: datetime
+    fields: list[str] = Field(description="The kinds of personal data erased (field names, never the data)")
+
+
+@router.delete(
+    "/v1/creators/<creator_id>",
+    summary="Erase a creator on request: their personal data goes, figures stay, the audit log records it",
+)
+@requires(Area.CREATORS, write=True)
+def handle_erase_creator(creator_id: str) -> ErasureOut:
+    caller = principal(router)
+    erased = erasure.erase_creator(
+        DynamoIdentityRepository(), DynamoCreatorRepository(), DynamoPartnerRepository(), caller, creator_id
+    )
+    return ErasureOut.model_validate(erased, from_attributes=True)

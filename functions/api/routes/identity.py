@@ -153,3 +153,26 @@ def handle_list_api_keys(
 def handle_revoke_api_key(key_id: str) -> ApiKeyOut:
     caller = principal(router)
     return ApiKeyOut.model_validate(identity.revoke_api_key(_repo(), caller, key_id))
+
+
+class AuditEntryOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    entry_id: str
+    action: str = Field(description='What was done, like "creator.erased"')
+    subject: str = Field(description="The id of what it was done to")
+    actor: str = Field(description="The API key that did it")
+    at: datetime
+    fields: list[str] = Field(description="The kinds of data it concerned (field names, never the data)")
+
+
+@router.get("/v1/audit-log", summary="The brand's audit trail, newest first (owner)")
+@requires(Area.AUDIT)
+def handle_audit_log(
+    limit: Annotated[int | None, Query(ge=1, le=100)] = None,
+    cursor: Annotated[str | None, Query(max_length=2000)] = None,
+) -> Page[AuditEntryOut]:
+    caller = principal(router)
+    entries, next_cursor = identity.audit_log(_repo(), caller.brand_id, limit, cursor)
+    items = [AuditEntryOut.model_validate(e, from_attributes=True) for e in entries]
+    return Page[AuditEntryOut](items=items, next_cursor=next_cursor)

@@ -11,7 +11,7 @@ from tests.support import ApiClient
 ORDER = ["Identity", "Discovery", "Recruiting", "Catalog", "Links", "Reports"]
 # The capability each /v1 path belongs to, by its first segment.
 BY_SEGMENT = {
-    "me": "Identity", "brand": "Identity", "api-keys": "Identity",
+    "me": "Identity", "brand": "Identity", "api-keys": "Identity", "audit-log": "Identity",
     "creators": "Discovery",
     "partners": "Recruiting", "pipeline": "Recruiting", "email-templates": "Recruiting",
     "products": "Catalog",

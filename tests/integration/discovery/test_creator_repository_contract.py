@@ -106,3 +106,25 @@ def test_a_save_moves_the_generation_and_only_changed_segments_are_loaded_again(
     [snapshot] = again.values()
     assert SearchRow.of(changed) in snapshot.rows and SearchRow.of(creators[3]) not in snapshot.rows
     assert len({row.creator_id for row in snapshot.rows}) == len(snapshot.rows)
+
+
+def test_a_removed_creator_is_gone_with_its_search_row_and_the_generation_moves(
+    repo: CreatorRepository,
+) -> None:
+    # Given brand A's creators, loaded once
+    owner = brand_owner(a_brand())
+    zoe, max_ = creator("zoe.cooks"), creator("max.eats")
+    repo.save_many(owner, [zoe, max_])
+    generation = repo.search_generation(owner)
+    known = {segment: snapshot.version for segment, snapshot in repo.load_segments(owner, {}).items()}
+    # When Zoë is removed
+    repo.remove(owner, zoe.creator_id)
+    # Then she is not found, her row is in no segment, the generation moved, and Max is untouched
+    with pytest.raises(NotFound):
+        repo.get(owner, zoe.creator_id)
+    assert repo.search_generation(owner) > generation
+    assert repo.load_segments(owner, known) != {}
+    assert list(rows_by_id(repo, owner, {})) == [max_.creator_id]
+    assert repo.get(owner, max_.creator_id) == max_
+    # And removing someone the owner does not have is no error
+    repo.remove(owner, zoe.creator_id)

@@ -6,11 +6,19 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from starling.identity.model import Brand, IdentityRepository, Role, hash_api_key, new_api_key, new_brand
+from starling.identity.model import (
+    AuditEntry,
+    Brand,
+    IdentityRepository,
+    Role,
+    hash_api_key,
+    new_api_key,
+    new_brand,
+)
 from starling.shared.errors import Conflict, NotFound
 from tests.fakes.identity import InMemoryIdentityRepository
 from tests.integration.contract_backends import BACKENDS, fake_or_dynamo
@@ -119,3 +127,24 @@ def test_a_brand_s_keys_are_listed_in_pages_and_only_its_own(repo: IdentityRepos
     # Then every key of the brand comes once, and only those
     assert end is None and len(first) == 2
     assert sorted(k.key_id for k in first + rest) == sorted(k.key_id for k in keys)
+
+
+def test_a_brand_s_audit_trail_is_read_newest_first_in_pages_and_only_its_own(
+    repo: IdentityRepository,
+) -> None:
+    # Given three audit entries of one brand, at three times, and one of another brand
+    mine, theirs = _brand(), _brand()
+    entries = [
+        AuditEntry(f"aud_{i}", mine.brand_id, "creator.erased", f"cre_{i}", "key_1",
+                   NOW + timedelta(minutes=i), ("email", "handle"))
+        for i in range(3)
+    ]  # fmt: skip
+    for entry in [*entries, replace(entries[0], entry_id="aud_x", brand_id=theirs.brand_id)]:
+        repo.append_audit(entry)
+    # When they are read two at a time
+    first, cursor = repo.audit_page(mine.brand_id, 2, None)
+    assert cursor is not None
+    rest, end = repo.audit_page(mine.brand_id, 2, cursor)
+    # Then they come back whole, newest first, and only the brand's own
+    assert end is None
+    assert first + rest == entries[::-1]

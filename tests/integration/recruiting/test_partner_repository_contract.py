@@ -119,3 +119,22 @@ def test_a_deleted_email_template_reads_as_none_and_deleting_none_is_no_error(
     partners.delete_email_template(brand_id, "contacted")
     partners.delete_email_template(brand_id, "contacted")
     assert partners.email_template(brand_id, "contacted") is None
+
+
+def test_erasing_a_timeline_empties_its_notes_and_addresses_and_keeps_the_rest(
+    partners: PartnerRepository, brand_id: str
+) -> None:
+    # Given a partner whose timeline has a note and an email, and another partner's note
+    first, second = partner(brand_id, 1), partner(brand_id, 2)
+    noted = replace(stage_entry(NOW, Stage.PROSPECT), note="Met at the fair")
+    emailed = TimelineEntry(kind="email", at=NOW + timedelta(seconds=1), actor="owner:key_1",
+                            email_to="maya@gmail.com", email_subject="Hello")  # fmt: skip
+    partners.create(first, [noted, emailed])
+    partners.create(second, [noted])
+    # When the first partner's timeline is erased
+    partners.erase_timeline(brand_id, first.partner_id)
+    # Then its entries stay, without note or address; the other partner's are untouched
+    assert [e for _, e in partners.timeline(brand_id, first.partner_id)] == [
+        replace(noted, note=""), replace(emailed, email_to=None),
+    ]  # fmt: skip
+    assert [e.note for _, e in partners.timeline(brand_id, second.partner_id)] == ["Met at the fair"]

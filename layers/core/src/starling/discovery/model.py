@@ -299,6 +299,10 @@ def name_matches(handle: str, display_name: str, query: str) -> bool:
     return bool(terms) and all(any(t.startswith(term) for t in tokens) for term in terms)
 
 
+# What erasing a creator removes from the brand's records and the network: the creator's personal data.
+PERSONAL_FIELDS = ("email", "handle", "display_name", "notes", "profile_url")
+
+
 # --- search rows and the port ------------------------------------------------------------------------
 
 
@@ -356,11 +360,13 @@ class SegmentSnapshot:
 
 class CreatorRepository(Protocol):
     """An owner's creators, and their search rows in segments that carry a version each; the owner's
-    search generation moves after every write, so a reader knows when to look at the segments again."""
+    search generation moves after every write (a removal too), so a reader knows when to look at the
+    segments again. Removing a creator the owner does not have is no error."""
 
     def get(self, owner: Owner, creator_id: str) -> Creator: ...
     def get_many(self, owner: Owner, creator_ids: Iterable[str]) -> dict[str, Creator]: ...
     def save_many(self, owner: Owner, creators: list[Creator]) -> None: ...
+    def remove(self, owner: Owner, creator_id: str) -> None: ...
     def search_generation(self, owner: Owner) -> int: ...
     def load_segments(self, owner: Owner, known: dict[int, int]) -> dict[int, SegmentSnapshot]: ...
 

@@ -145,7 +145,16 @@ class DynamoCreatorRepository:
             self._merge_into_segment(pk, segment, rows)
         SearchManifestItem(pk=pk, sk=_MANIFEST).update(actions=[SearchManifestItem.generation.add(1)])
 
-    def _merge_into_segment(self, pk: str, segment: int, rows: dict[str, SearchRow]) -> None:
+    def remove(self, owner: Owner, creator_id: str) -> None:
+        """Delete the creator, then its search row, then bump the owner's search generation."""
+        pk = owner_pk(owner)
+        CreatorItem(pk=pk, sk=f"CREATOR#{creator_id}").delete()
+        self._merge_into_segment(pk, segment_of(creator_id), {}, removed=creator_id)
+        SearchManifestItem(pk=pk, sk=_MANIFEST).update(actions=[SearchManifestItem.generation.add(1)])
+
+    def _merge_into_segment(
+        self, pk: str, segment: int, rows: dict[str, SearchRow], removed: str | None = None
+    ) -> None:
         sk = f"SEARCH#{segment:02d}"
         while True:  # optimistic: another import may write the same segment at the same time
             try:
@@ -155,6 +164,7 @@ class DynamoCreatorRepository:
                 version, existing = 0, []
             merged = {r.creator_id: r for r in existing}
             merged.update(rows)
+            merged.pop(removed or "", None)
             data = encode_segment(merged.values())
             item = SearchSegmentItem(pk=pk, sk=sk, data=data, version=version + 1)
             condition = (

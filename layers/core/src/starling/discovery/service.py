@@ -15,6 +15,7 @@ from starling.discovery.importing import ImportParseResult, parse_import_body
 from starling.discovery.index import CreatorIndex, SearchFilters, decode_offset_cursor, encode_offset_cursor
 from starling.discovery.model import (
     NETWORK,
+    PERSONAL_FIELDS,
     Brands,
     Creator,
     CreatorRepository,
@@ -260,3 +261,27 @@ def network_address(repo: CreatorRepository, network_contact_id: str) -> str:
             {"send_email": "creator left the network"},
         )
     return creator.email
+
+
+@dataclass(frozen=True)
+class ErasedCreator:
+    """What erasing a creator removed: the kinds of personal data the records held (field names, never the
+    values), and whether the network's record went too."""
+
+    creator_id: str
+    fields: tuple[str, ...]
+    from_network: bool
+
+
+def erase_creator(repo: CreatorRepository, brand_id: str, creator_id: str) -> ErasedCreator:
+    """Remove the brand's creator and the network's record of the same person (the same account, or the
+    one the brand's reference points to), search rows included. NotFound unless the brand has the creator."""
+    owner = brand_owner(brand_id)
+    creator = repo.get(owner, creator_id)
+    in_network = repo.get_many(NETWORK, {creator_id, creator.network_contact_id or creator_id})
+    records = [creator, *in_network.values()]
+    held = tuple(name for name in PERSONAL_FIELDS if any(getattr(r, name) for r in records))
+    repo.remove(owner, creator_id)
+    for network_id in in_network:
+        repo.remove(NETWORK, network_id)
+    return ErasedCreator(creator_id=creator_id, fields=held, from_network=bool(in_network))

@@ -50,3 +50,15 @@ class ApiKeyLookupItem(CoreItem):
     key_id = UnicodeAttribute()
     role = UnicodeAttribute()
     revoked = BooleanAttribute(default=False)
+
+
+class AuditItem(CoreItem):
+    """An entry of a brand's audit trail: pk BRAND#<id>, sk AUDIT#<time>#<entry_id>; written once."""
+
+    entry_id = UnicodeAttribute()
+    brand_id = UnicodeAttribute()
+    action = UnicodeAttribute()
+    subject = UnicodeAttribute()
+    actor = UnicodeAttribute()
+    at = UTCDateTimeAttribute()
+    fields = ListAttribute(of=UnicodeAttribute, default=list)

@@ -142,8 +142,24 @@ class Principal:
     key_id: str
 
 
+@dataclass(frozen=True)
+class AuditEntry:
+    """One entry of a brand's audit trail: what was done (`action`, like "creator.erased"), to what
+    (`subject`, an id), by which API key (`actor`), when, and which kinds of data it concerned (`fields`:
+    field names, never their values). The trail is append-only."""
+
+    entry_id: str
+    brand_id: str
+    action: str
+    subject: str
+    actor: str
+    at: datetime
+    fields: tuple[str, ...] = ()
+
+
 class IdentityRepository(Protocol):
-    """Brands (with their unique slugs) and API keys, found by id or by the hash of the raw key."""
+    """Brands (with their unique slugs) and API keys, found by id or by the hash of the raw key; and each
+    brand's audit trail, read newest first."""
 
     def create_brand(self, brand: Brand) -> None: ...
     def get_brand(self, brand_id: str) -> Brand: ...
@@ -156,6 +172,10 @@ class IdentityRepository(Protocol):
     def get_api_key(self, brand_id: str, key_id: str) -> ApiKey: ...
     def revoke_api_key(self, key: ApiKey, at: datetime) -> None: ...
     def find_active_key(self, key_hash: str) -> tuple[str, str, Role] | None: ...
+    def append_audit(self, entry: AuditEntry) -> None: ...
+    def audit_page(
+        self, brand_id: str, limit: int, cursor: str | None
+    ) -> tuple[list[AuditEntry], str | None]: ...
 
 
 def generate_api_key() -> str:

@@ -7,8 +7,8 @@ from datetime import datetime
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from starling.identity.items import ApiKeyItem, ApiKeyLookupItem, BrandItem, BrandSlugItem
-from starling.identity.model import ApiKey, Brand, Role
+from starling.identity.items import ApiKeyItem, ApiKeyLookupItem, AuditItem, BrandItem, BrandSlugItem
+from starling.identity.model import ApiKey, AuditEntry, Brand, Role
 from starling.shared.dynamo import transaction_connection
 from starling.shared.errors import Conflict, NotFound
 from starling.shared.keys import brand_pk
@@ -102,6 +102,13 @@ def _lookup_item(key: ApiKey) -> ApiKeyLookupItem:
     )
 
 
+def _to_audit(item: AuditItem) -> AuditEntry:
+    return AuditEntry(
+        entry_id=item.entry_id, brand_id=item.brand_id, action=item.action, subject=item.subject,
+        actor=item.actor, at=item.at, fields=tuple(str(f) for f in item.fields or ()),
+    )  # fmt: skip
+
+
 class DynamoIdentityRepository:
     def __init__(self) -> None:
         self._connection = transaction_connection()
@@ -186,3 +193,31 @@ class DynamoIdentityRepository:
         if item.revoked:
             return None
         return item.brand_id, item.key_id, Role(item.role)
+
+    # The audit trail
+    def append_audit(self, entry: AuditEntry) -> None:
+        AuditItem(
+            pk=brand_pk(entry.brand_id),
+            sk=f"AUDIT#{entry.at.isoformat()}#{entry.entry_id}",
+            entry_id=entry.entry_id,
+            brand_id=entry.brand_id,
+            action=entry.action,
+            subject=entry.subject,
+            actor=entry.actor,
+            at=entry.at,
+            fields=list(entry.fields),
+        ).save(condition=AuditItem.pk.does_not_exist())
+
+    def audit_page(
+        self, brand_id: str, limit: int, cursor: str | None
+    ) -> tuple[list[AuditEntry], str | None]:
+        """Newest first."""
+        pk = brand_pk(brand_id)
+        result = AuditItem.query(
+            pk,
+            AuditItem.sk.startswith("AUDIT#"),
+            scan_index_forward=False,
+            limit=limit,
+            last_evaluated_key=decode_cursor(cursor, pk),
+        )
+        return [_to_audit(i) for i in result], encode_cursor(result.last_evaluated_key)

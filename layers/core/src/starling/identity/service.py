@@ -7,6 +7,7 @@ from typing import Any
 
 from starling.identity.model import (
     ApiKey,
+    AuditEntry,
     Brand,
     IdentityRepository,
     Principal,
@@ -19,6 +20,7 @@ from starling.identity.model import (
 )
 from starling.shared import clock
 from starling.shared.errors import Conflict, Unauthorized
+from starling.shared.ids import new_id
 from starling.shared.merge_patch import merge_fields
 from starling.shared.paging import clamp_limit
 
@@ -89,6 +91,26 @@ def revoke_api_key(repo: IdentityRepository, principal: Principal, key_id: str) 
         repo.revoke_api_key(key, clock.now())
         key = repo.get_api_key(principal.brand_id, key_id)
     return key
+
+
+def record_audit(
+    repo: IdentityRepository, principal: Principal, action: str, subject: str, fields: tuple[str, ...]
+) -> AuditEntry:
+    """Append what `principal` did to the brand's audit trail: the action, its subject and the kinds of data
+    (field names) it concerned; never the data."""
+    entry = AuditEntry(
+        entry_id=new_id("aud"), brand_id=principal.brand_id, action=action, subject=subject,
+        actor=principal.key_id, at=clock.now(), fields=fields,
+    )  # fmt: skip
+    repo.append_audit(entry)
+    return entry
+
+
+def audit_log(
+    repo: IdentityRepository, brand_id: str, limit: int | None, cursor: str | None
+) -> tuple[list[AuditEntry], str | None]:
+    """A page of the brand's audit trail, newest first."""
+    return repo.audit_page(brand_id, clamp_limit(limit), cursor)
 
 
 def bearer_token(authorization: str | None) -> str | None:

@@ -164,6 +164,14 @@ class DynamoPartnerRepository:
         items = TimelineItem.query(brand_pk(brand_id), TimelineItem.sk.startswith(prefix))
         return sorted(((i.partner_id, _entry(i)) for i in items), key=lambda pe: pe[1].at)
 
+    def erase_timeline(self, brand_id: str, partner_id: str) -> None:
+        """Empty the personal data of the partner's timeline (notes, addresses emailed); the rest stays."""
+        items = TimelineItem.query(brand_pk(brand_id), TimelineItem.sk.startswith(f"HISTORY#{partner_id}#"))
+        with TimelineItem.batch_write() as batch:
+            for item in items:
+                item.note, item.email_to = "", None
+                batch.save(item)
+
     def email_template(self, brand_id: str, name: str) -> EmailTemplate | None:
         try:
             item = EmailTemplateItem.get(brand_pk(brand_id), f"TEMPLATE#{name}")
