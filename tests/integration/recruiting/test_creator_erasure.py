@@ -57,10 +57,11 @@ def test_an_erased_creator_appears_nowhere_in_the_brands_answers_and_the_network
 def test_the_audit_log_shows_one_entry_for_the_erasure_without_the_data(
     api: ApiClient, cloud: LocalCloud
 ) -> None:
-    # Given Zoë, erased by a manager of brand A
+    # Given Zoë, erased by a manager of brand A (and then once more, which finds nothing)
     zoe = network_creator(api, cloud)
     manager = _key(api, zoe["owner_key"], "manager")
     assert api.call("DELETE", f"/v1/creators/{zoe['creator_id']}", manager).status == 200
+    assert api.call("DELETE", f"/v1/creators/{zoe['creator_id']}", manager).status == 404  # nothing left
     # When the owner reads the audit log
     log = api.call("GET", "/v1/audit-log?limit=10", zoe["owner_key"])
     # Then it holds one entry: what, to which creator, by which key, when, and which kinds of data

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from starling.discovery.model import NETWORK, CreatorDraft, Platform, brand_owner, new_creator
+from starling.discovery.model import NETWORK, CreatorDraft, Owner, Platform, brand_owner, new_creator
 from starling.discovery.service import creator_id_for
 from starling.identity import service as identity
 from starling.identity.model import AuditEntry, Brand, Principal, Role
@@ -122,3 +122,40 @@ def test_the_audit_log_lists_newest_first_in_pages() -> None:
     rest, end = identity.audit_log(world.identity, BRAND.brand_id, 2, cursor)
     assert [e.subject for e in first + rest] == ["cre_2", "cre_1", "cre_0"]
     assert end is None
+
+
+class FailsOnce(InMemoryCreatorRepository):
+    """The creator store fails on the first removal, as a timeout would."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.failed = False
+
+    def remove(self, owner: Owner, creator_id: str) -> None:
+        if not self.failed:
+            self.failed = True
+            raise TimeoutError("the table did not answer")
+        super().remove(owner, creator_id)
+
+
+def test_a_retry_after_a_failure_finishes_the_erasure_and_a_second_request_is_not_found() -> None:
+    # Given Maya, and a creator store that fails once
+    world = World()
+    failing = FailsOnce()
+    failing.creators, failing.segments, failing.generations = (
+        world.creators.creators, world.creators.segments, world.creators.generations,
+    )  # fmt: skip
+    world.creators = failing
+    # When the erasure fails midway and is sent again
+    with pytest.raises(TimeoutError):
+        world.erase()
+    erased = world.erase()
+    # Then she is gone everywhere, and one audit entry names what went
+    assert world.creators.get_many(brand_owner(BRAND.brand_id), [MAYA_ID]) == {}
+    assert world.creators.get_many(NETWORK, [MAYA_ID]) == {}
+    assert world.partners.get(BRAND.brand_id, PARTNER_ID).email is None
+    assert "email" in erased.fields and len(world.identity.audit) == 1
+    # And erasing her again is NotFound, with no second entry
+    with pytest.raises(NotFound):
+        world.erase()
+    assert len(world.identity.audit) == 1

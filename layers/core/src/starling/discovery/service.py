@@ -281,7 +281,7 @@ def erase_creator(repo: CreatorRepository, brand_id: str, creator_id: str) -> Er
     in_network = repo.get_many(NETWORK, {creator_id, creator.network_contact_id or creator_id})
     records = [creator, *in_network.values()]
     held = tuple(name for name in PERSONAL_FIELDS if any(getattr(r, name) for r in records))
-    repo.remove(owner, creator_id)
-    for network_id in in_network:
+    for network_id in in_network:  # the network's first: a retry after a failure finds the brand's still
         repo.remove(NETWORK, network_id)
+    repo.remove(owner, creator_id)
     return ErasedCreator(creator_id=creator_id, fields=held, from_network=bool(in_network))

@@ -54,20 +54,26 @@ def erase_creator(
     principal: Principal,
     creator_id: str,
 ) -> Erasure:
-    """Erase the brand's creator `creator_id` (NotFound unless the brand has them): the creator records,
-    the partner's personal data and its timeline's, then one audit entry naming the kinds of data erased."""
-    erased = discovery.erase_creator(creators, principal.brand_id, creator_id)
-    fields = list(erased.fields)
+    """Erase the brand's creator `creator_id`: the partner's personal data and its timeline's first, then
+    the creator records, then one audit entry naming the kinds of data erased. In that order a retry after
+    a failure finishes the job: NotFound only when the brand has neither the creator nor a partner of
+    theirs with personal data left."""
     try:
-        partner = partners.get(principal.brand_id, partner_id_for(creator_id))
+        partner: Partner | None = partners.get(principal.brand_id, partner_id_for(creator_id))
     except NotFound:
         partner = None
-    if partner is not None:
-        partners.save(erased_partner(partner, clock.now()))
+    fields: list[str] = []
+    if partner is not None and partner != erased_partner(partner, partner.updated_at):
         partners.erase_timeline(principal.brand_id, partner.partner_id)
+        partners.save(erased_partner(partner, clock.now()))
         fields += [f"partner.{name}" for name in PARTNER_FIELDS if getattr(partner, name)]
         fields += TIMELINE_FIELDS
-    if erased.from_network:
-        fields.append("network.creator")
+    try:
+        erased = discovery.erase_creator(creators, principal.brand_id, creator_id)
+    except NotFound:
+        if not fields:
+            raise
+        erased = discovery.ErasedCreator(creator_id=creator_id, fields=(), from_network=False)
+    fields = [*erased.fields, *fields] + (["network.creator"] if erased.from_network else [])
     entry = identity.record_audit(identity_repo, principal, ACTION, creator_id, tuple(fields))
     return Erasure(creator_id=creator_id, erased_at=entry.at, fields=entry.fields)
