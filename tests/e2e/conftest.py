@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
 import requests
 
@@ -95,3 +96,14 @@ def starling_cli(stack: dict[str, Any], *args: str) -> dict[str, Any]:
     )
     assert done.returncode == 0, done.stderr
     return dict(json.loads(done.stdout))
+
+
+def aws_client(stack: dict[str, Any], service: str) -> Any:
+    """A boto3 client of the local stack's AWS endpoint, as the README's `./starling aws` uses it."""
+    return boto3.client(
+        service,  # type: ignore[call-overload]
+        endpoint_url=stack["aws_endpoint_url"],
+        region_name=stack["region"],
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )

@@ -9,22 +9,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import boto3
-
-from tests.e2e.conftest import starling_cli
+from tests.e2e.conftest import aws_client, starling_cli
 from tests.support import ApiClient
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-def _aws(stack: dict[str, Any], service: str) -> Any:
-    return boto3.client(
-        service,  # type: ignore[call-overload]
-        endpoint_url=stack["aws_endpoint_url"],
-        region_name=stack["region"],
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-    )
 
 
 def test_the_seeded_owner_key_reaches_the_demo_brand(api: ApiClient, stack: dict[str, Any]) -> None:
@@ -36,7 +24,7 @@ def test_the_seeded_owner_key_reaches_the_demo_brand(api: ApiClient, stack: dict
 
 
 def test_the_template_s_tables_are_on_the_aws_endpoint_with_ttl(stack: dict[str, Any]) -> None:
-    dynamodb = _aws(stack, "dynamodb")
+    dynamodb = aws_client(stack, "dynamodb")
     tables = dynamodb.list_tables()["TableNames"]
     assert {stack["tables"]["core"], stack["tables"]["idempotency"]} <= set(tables)
     ttl = dynamodb.describe_time_to_live(TableName=stack["tables"]["core"])["TimeToLiveDescription"]
@@ -46,7 +34,7 @@ def test_the_template_s_tables_are_on_the_aws_endpoint_with_ttl(stack: dict[str,
 
 
 def test_the_template_s_functions_are_deployed_with_their_environment(stack: dict[str, Any]) -> None:
-    functions = _aws(stack, "lambda").list_functions()["Functions"]
+    functions = aws_client(stack, "lambda").list_functions()["Functions"]
     handlers = {f["Handler"]: f for f in functions}
     assert {"functions.api.handler.lambda_handler", "functions.authorizer.handler.lambda_handler"} <= set(
         handlers
@@ -56,7 +44,7 @@ def test_the_template_s_functions_are_deployed_with_their_environment(stack: dic
 
 
 def test_the_state_machine_api_answers_on_the_aws_endpoint(stack: dict[str, Any]) -> None:
-    listed = _aws(stack, "stepfunctions").list_state_machines()
+    listed = aws_client(stack, "stepfunctions").list_state_machines()
     assert listed["ResponseMetadata"]["HTTPStatusCode"] == 200
     assert isinstance(listed["stateMachines"], list)
 
@@ -64,9 +52,9 @@ def test_the_state_machine_api_answers_on_the_aws_endpoint(stack: dict[str, Any]
 def test_the_template_s_alarms_topic_and_dashboard_are_on_the_aws_endpoint(stack: dict[str, Any]) -> None:
     # Given the local stack, when an operator lists the monitoring, then the template's alarms are there,
     # each telling the alarm topic (moto keeps them; it never evaluates them)
-    cloudwatch = _aws(stack, "cloudwatch")
+    cloudwatch = aws_client(stack, "cloudwatch")
     alarms = cloudwatch.describe_alarms()["MetricAlarms"]
-    topics = {t["TopicArn"] for t in _aws(stack, "sns").list_topics()["Topics"]}
+    topics = {t["TopicArn"] for t in aws_client(stack, "sns").list_topics()["Topics"]}
     assert len(alarms) >= 8
     assert {a.get("MetricName") for a in alarms} >= {
         "Throttles",

@@ -8,21 +8,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-import boto3
-
+from tests.e2e.conftest import aws_client
 from tests.support import ApiClient
 
 SHOPPER_IP = "203.0.113.77"  # TEST-NET-3: an address no real shopper has
-
-
-def _aws(stack: dict[str, Any], service: str) -> Any:
-    return boto3.client(
-        service,  # type: ignore[call-overload]
-        endpoint_url=stack["aws_endpoint_url"],
-        region_name=stack["region"],
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-    )
 
 
 def test_a_clicking_shoppers_ip_is_kept_nowhere(api: ApiClient, stack: dict[str, Any]) -> None:
@@ -46,12 +35,12 @@ def test_a_clicking_shoppers_ip_is_kept_nowhere(api: ApiClient, stack: dict[str,
         time.sleep(0.5)
     assert api.call("GET", f"/v1/links/{slug}", key).body["clicks"] == 1
     # Then no table holds the address
-    dynamodb = _aws(stack, "dynamodb")
+    dynamodb = aws_client(stack, "dynamodb")
     for table in dynamodb.list_tables()["TableNames"]:
         for page in dynamodb.get_paginator("scan").paginate(TableName=table):
             assert SHOPPER_IP not in json.dumps(page["Items"], default=repr), table
     # Nor any log group
-    logs = _aws(stack, "logs")
+    logs = aws_client(stack, "logs")
     groups = [g["logGroupName"] for g in logs.describe_log_groups()["logGroups"]]
     assert groups
     for group in groups:
