@@ -41,7 +41,7 @@ from starling.shared.email import EmailSender
 from starling.shared.errors import Conflict, Invalid, NotFound
 from starling.shared.ids import new_id
 from starling.shared.paging import clamp_limit
-from starling.shared.settings import Settings, get_settings
+from starling.shared.settings import Settings
 from starling.shared.terms import Terms, parse_terms
 
 MAX_SEGMENT = 1000
@@ -92,7 +92,8 @@ class ContractsService(Signatures):
         from starling.recruiting.service import partner_store
         from starling.shared.email import SesEmailSender
 
-        settings = settings or get_settings()
+        # Read now, not the process's cached settings: several functions share a process on the local cloud.
+        settings = settings or Settings.from_env()
         return cls(
             DynamoContractRepository(),
             partner_store(),
