@@ -17,7 +17,10 @@ from starling.contracts.service import ContractsService
 from starling.shared.settings import Settings
 from tests.support import ApiClient
 
-BODY = "# Agreement {{contract_id}}\n\n{{brand_name}} and {{partner_name}} agree from {{start_date}}:\n\n{{terms_summary}}\n"
+BODY = (
+    "# Agreement {{contract_id}}\n\n{{brand_name}} and {{partner_name}} agree from {{start_date}}:\n\n"
+    "{{terms_summary}}\n"
+)
 TERMS = {"currency": "USD", "cpa_percent": "10", "flat_fee": {"amount": 20000, "due_on": "2026-12-01"}}
 PORTAL = {"ip": "203.0.113.7", "user_agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X)"}
 
