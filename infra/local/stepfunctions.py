@@ -5,7 +5,8 @@ really sleep; `time_scale` shortens them for tests (0.01 turns a one-hour wait i
 into no wait). `set_time_scale` changes it while the cloud runs, for a test that needs a 14-day timeout
 to pass in a second (`scaled_time(1e-6)`); a wait already begun keeps the scale it began with.
 Executions started without a name get one, because the interpreter names unnamed executions `None`
-and a second one would collide. And a state machine can run more than one execution (see `_deepcopy_without_executions`).
+and a second one would collide. And a state machine can run more than one execution
+(see `_deepcopy_without_executions`).
 """
 
 from __future__ import annotations
