@@ -1,0 +1,1 @@
+"""Contracts: compensation terms a program runs, contract signing, partner onboarding and the portal's access."""
