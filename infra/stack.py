@@ -7,6 +7,7 @@ from constructs import Construct
 
 from infra.config import StarlingConfig
 from infra.constructs.api import ApiConstruct
+from infra.constructs.contracts.construct import ContractsConstruct
 from infra.constructs.data import DataConstruct
 from infra.constructs.contracts.onboarding import OnboardingConstruct
 from infra.constructs.email import EmailConstruct
@@ -31,6 +32,9 @@ class StarlingStack(Stack):
         self.api = ApiConstruct(
             self, "Api", config=config, runtime=self.runtime, data=self.data, email=self.email
         )
+        # Where emailed links (magic links, contracts) and product pages point: the configured domain, else
+        # the API's own URL.
+        public_base_url = config.public_base_url or self.api.http_api.api_endpoint
         self.links = LinksConstruct(
             self,
             "Links",
@@ -40,6 +44,15 @@ class StarlingStack(Stack):
             throttle=config.redirect_throttle,
             reserved_concurrency=config.redirect_reserved_concurrency,
             home_url=config.home_url,
+        )
+        self.contracts = ContractsConstruct(
+            self,
+            "Contracts",
+            runtime=self.runtime,
+            data=self.data,
+            email=self.email,
+            api=self.api,
+            public_base_url=public_base_url,
         )
         self.web = WebConstruct(
             self,
@@ -53,8 +66,6 @@ class StarlingStack(Stack):
         )
         self.events = EventsConstruct(self, "Events")
 
-        # Where magic links and product pages point: the configured domain, else the API's own URL.
-        public_base_url = config.public_base_url or self.api.http_api.api_endpoint
         self.onboarding = OnboardingConstruct(
             self,
             "Onboarding",
@@ -75,6 +86,7 @@ class StarlingStack(Stack):
             data=self.data,
             email=self.email,
             onboarding=self.onboarding,
+            contracts=self.contracts,
             public_base_url=public_base_url,
             throttle=config.public_throttle,
         )

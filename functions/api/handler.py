@@ -10,7 +10,17 @@ from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from functions.api.routes import creators, identity, links, meta, onboarding, partners, products, reports
+from functions.api.routes import (
+    contracts,
+    creators,
+    identity,
+    links,
+    meta,
+    onboarding,
+    partners,
+    products,
+    reports,
+)
 from starling.api.auth import PROTECTED_PREFIX, authenticate, authorize
 from starling.api.errors import register_error_handlers
 from starling.api.events import treat_body_as_json
@@ -41,6 +51,7 @@ app.include_router(creators.router)
 app.include_router(partners.router)
 app.include_router(onboarding.router)
 app.include_router(links.router)
+app.include_router(contracts.router)
 app.include_router(reports.router)
 app.include_router(products.router)
 

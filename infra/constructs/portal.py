@@ -10,6 +10,7 @@ from constructs import Construct
 
 from infra.config import Throttle
 from infra.constructs.api import throttle_routes
+from infra.constructs.contracts.construct import ContractsConstruct
 from infra.constructs.contracts.onboarding import OnboardingConstruct
 from infra.constructs.data import DataConstruct
 from infra.constructs.email import EmailConstruct
@@ -30,6 +31,7 @@ class PortalConstruct(Construct):
         data: DataConstruct,
         email: EmailConstruct,
         onboarding: OnboardingConstruct,
+        contracts: ContractsConstruct,
         public_base_url: str,
         throttle: Throttle,
     ) -> None:
@@ -64,6 +66,7 @@ class PortalConstruct(Construct):
         email.grant_send(self.portal_function)
         self.session_secret.grant_read(self.portal_function)
         onboarding.grant_resume(self.portal_function)
+        contracts.grant_signing(self.portal_function)
         acknowledge(
             self.portal_function,
             "IAM5[Resource::<DataCoreTable86B2D1B6.Arn>/index/*]",

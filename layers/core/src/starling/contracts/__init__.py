@@ -1,1 +1,2 @@
-"""Contracts: compensation terms a program runs, contract signing, partner onboarding and the portal's access."""
+"""Contracts: templates, versioned contracts with their signing workflow and evidence, amendments; and
+partner onboarding with the portal's access (magic links, sessions)."""

@@ -15,7 +15,8 @@ def execution_name(brand_id: str, partner_id: str) -> str:
 
 
 def start_onboarding(client: Any, state_machine_arn: str, brand_id: str, partner_id: str) -> bool:
-    """Start it; False when this partner's onboarding was started already (running or finished)."""
+    """Start it. Step Functions answers a start with the name and input of a running execution with that
+    execution (no second one); False when this partner's onboarding ran before and finished."""
     try:
         client.start_execution(
             stateMachineArn=state_machine_arn,
