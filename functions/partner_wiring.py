@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import os
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 import boto3
@@ -89,14 +89,20 @@ class PartnerActivation:
         linked = {link.product_id for link, _ in existing}
         products, _ = self._products.list_page(brand.brand_id, PAGE_PRODUCTS, None)
         wanted: list[dict[str, Any]] = [
-            {"partner_id": partner.partner_id, "product_id": p.product_id} for p in products if p.product_id not in linked
+            {"partner_id": partner.partner_id, "product_id": p.product_id}
+            for p in products
+            if p.product_id not in linked
         ]
         if not products and not existing and brand.fallback_url:
             wanted.append({"partner_id": partner.partner_id, "destination_url": brand.fallback_url})
         made = []
         for fields in wanted:
             try:
-                made.append(links.new_partner_link(self._links, DynamoPartnerRepository(), self._products, brand, fields))
+                made.append(
+                    links.new_partner_link(
+                        self._links, DynamoPartnerRepository(), self._products, brand, fields
+                    )
+                )
             except StarlingError as exc:  # e.g. a URL outside the brand's allowed domains: the brand adds it
                 logger.warning("No default link made", extra={"reason": exc.message, "fields": fields})
         chosen = [link for link in made if link.product_id == products[0].product_id] if products else made
@@ -122,7 +128,7 @@ def email_sender() -> SesEmailSender:
     return SesEmailSender()
 
 
-@lru_cache(maxsize=None)
+@cache
 def aws(service: str) -> Any:
     return boto3.client(service, region_name=get_settings().region)  # type: ignore[call-overload]
 

@@ -8,8 +8,8 @@ from constructs import Construct
 from infra.config import StarlingConfig
 from infra.constructs.api import ApiConstruct
 from infra.constructs.contracts.construct import ContractsConstruct
-from infra.constructs.data import DataConstruct
 from infra.constructs.contracts.onboarding import OnboardingConstruct
+from infra.constructs.data import DataConstruct
 from infra.constructs.email import EmailConstruct
 from infra.constructs.events import EventsConstruct
 from infra.constructs.links.construct import LinksConstruct

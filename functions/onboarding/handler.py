@@ -33,7 +33,9 @@ def handle_task(event: dict[str, Any]) -> dict[str, Any] | None:
     if task == "invite":
         tasks.invite(ctx, brand_id, partner_id)
     elif task == "await_steps":
-        tasks.await_steps(ctx, StepFunctionsResumer(aws("stepfunctions")), brand_id, partner_id, str(event["task_token"]))
+        tasks.await_steps(
+            ctx, StepFunctionsResumer(aws("stepfunctions")), brand_id, partner_id, str(event["task_token"])
+        )
     elif task == "remind":
         tasks.remind(ctx, brand_id, partner_id)
     elif task == "expire":
@@ -60,5 +62,7 @@ def handle_task(event: dict[str, Any]) -> dict[str, Any] | None:
 @logger.inject_lambda_context
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any] | None:
-    logger.append_keys(task=event.get("task"), brand_id=event.get("brand_id"), partner_id=event.get("partner_id"))
+    logger.append_keys(
+        task=event.get("task"), brand_id=event.get("brand_id"), partner_id=event.get("partner_id")
+    )
     return handle_task(event)

@@ -7,14 +7,22 @@ from collections.abc import Mapping, Sequence
 from html import escape
 
 from functions.portal.pages import shell
-from starling.contracts.model import ESIGN_DISCLOSURE, INTENT_STATEMENT, Contract, ContractStatus, RenderedDocument
+from starling.contracts.model import (
+    ESIGN_DISCLOSURE,
+    INTENT_STATEMENT,
+    Contract,
+    ContractStatus,
+    RenderedDocument,
+)
 from starling.identity.model import Brand
 
 CONTRACT_CSS = (
-    "<style>.doc{background:#fff;border:1px solid #e2e2e2;border-radius:10px;padding:1rem;white-space:pre-wrap;"
+    "<style>.doc{background:#fff;border:1px solid #e2e2e2;border-radius:10px;padding:1rem;"
+    "white-space:pre-wrap;"
     "overflow-wrap:anywhere;font-size:.9375rem;max-height:60vh;overflow:auto}"
     ".hash{font-family:ui-monospace,monospace;font-size:.75rem;overflow-wrap:anywhere;color:#555}"
-    ".badge{display:inline-block;padding:.125rem .5rem;border-radius:999px;background:#e5e7eb;font-size:.875rem}"
+    ".badge{display:inline-block;padding:.125rem .5rem;border-radius:999px;background:#e5e7eb;"
+    "font-size:.875rem}"
     ".badge.ok{background:#dcfce7;color:#166534}.badge.no{background:#fee2e2;color:#991b1b}"
     "details{margin:1rem 0}summary{min-height:44px;padding:.5rem 0;color:#b00020;font-weight:600}"
     "button.secondary{display:block;width:100%;min-height:48px;margin:.5rem 0;font:inherit;font-weight:600;"
@@ -38,7 +46,9 @@ def _badge(status: ContractStatus) -> str:
 
 def contracts_page(brand: Brand, contracts: Sequence[Contract]) -> str:
     if not contracts:
-        body = '<h1>Your contracts</h1><p class="muted">Your contract appears here once the brand sends it.</p>'
+        body = (
+            '<h1>Your contracts</h1><p class="muted">Your contract appears here once the brand sends it.</p>'
+        )
         return shell(brand, "/portal/contracts", "Contracts", body)
     items = "".join(
         f'<section class="card"><h2><a href="/portal/contracts/{escape(c.contract_id)}">Contract, version '
@@ -77,7 +87,8 @@ def contract_page(
             + (f'<p class="error">{escape(consent_error)}</p>' if consent_error else "")
             + '<label for="typed_name">Type your full name</label>'
             f'<span class="hint">{escape(INTENT_STATEMENT)}</span>'
-            f'<input type="text" id="typed_name" name="typed_name" autocomplete="name" value="{escape(typed_name)}">'
+            f'<input type="text" id="typed_name" name="typed_name" autocomplete="name"'
+            f' value="{escape(typed_name)}">'
             + (f'<p class="error">{escape(name_error)}</p>' if name_error else "")
             + '<button class="primary" type="submit">Sign the contract</button></form>'
             "<details><summary>I don't want to sign</summary>"

@@ -39,7 +39,9 @@ def handle_contracts(session: Session) -> Response:
 def handle_contract(session: Session, contract_id: str) -> Response:
     """Reading the contract is evidence: each view is recorded with the document's hash."""
     ip, user_agent = _client()
-    contract = _service().record_view(session.brand_id, session.partner_id, contract_id, ip=ip, user_agent=user_agent)
+    contract = _service().record_view(
+        session.brand_id, session.partner_id, contract_id, ip=ip, user_agent=user_agent
+    )
     document = _service().document(session.brand_id, contract.contract_id)
     brand = DynamoIdentityRepository().get_brand(session.brand_id)
     return html(200, contract_pages.contract_page(brand, contract, document))
@@ -63,7 +65,9 @@ def handle_sign(session: Session, contract_id: str) -> Response:
         errors = {key: exc.message for key in errors} or {"form": exc.message}
         brand = DynamoIdentityRepository().get_brand(session.brand_id)
         document = service.document(session.brand_id, contract_id)
-        return html(422, contract_pages.contract_page(brand, contract, document, errors, fields.get("typed_name", "")))
+        return html(
+            422, contract_pages.contract_page(brand, contract, document, errors, fields.get("typed_name", ""))
+        )
     metrics.add_metric(name="ContractSignedInPortal", unit="Count", value=1)
     return redirect(f"/portal/contracts/{contract_id}")
 
@@ -73,7 +77,12 @@ def handle_sign(session: Session, contract_id: str) -> Response:
 def handle_decline(session: Session, contract_id: str) -> Response:
     ip, user_agent = _client()
     _service().decline(
-        session.brand_id, session.partner_id, contract_id, reason=form().get("reason", ""), ip=ip, user_agent=user_agent
+        session.brand_id,
+        session.partner_id,
+        contract_id,
+        reason=form().get("reason", ""),
+        ip=ip,
+        user_agent=user_agent,
     )
     return redirect(f"/portal/contracts/{contract_id}")
 
@@ -87,5 +96,8 @@ def handle_download(session: Session, contract_id: str) -> Response:
         status_code=200,
         content_type="text/plain; charset=utf-8",
         body=document.text,
-        headers={"Cache-Control": "no-store", "Content-Disposition": f'attachment; filename="contract-{contract_id}.txt"'},
+        headers={
+            "Cache-Control": "no-store",
+            "Content-Disposition": f'attachment; filename="contract-{contract_id}.txt"',
+        },
     )

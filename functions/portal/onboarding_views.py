@@ -35,7 +35,9 @@ def _payout_values(onboarding: Onboarding) -> dict[str, str]:
 
 
 def _submit(
-    session: Session, step: Callable[[dict[str, Any]], Onboarding], render: Callable[[Brand, dict[str, str], dict[str, str]], str]
+    session: Session,
+    step: Callable[[dict[str, Any]], Onboarding],
+    render: Callable[[Brand, dict[str, str], dict[str, str]], str],
 ) -> Response:
     fields = form()
     try:
@@ -61,7 +63,9 @@ def handle_profile_form(session: Session) -> Response:
 @signed_in
 def handle_profile_submit(session: Session) -> Response:
     store = DynamoOnboardingStore()
-    return _submit(session, lambda f: portal.complete_profile(store, resumer(), session, f), pages.profile_page)
+    return _submit(
+        session, lambda f: portal.complete_profile(store, resumer(), session, f), pages.profile_page
+    )
 
 
 @app.get("/portal/onboarding/payout")

@@ -18,7 +18,8 @@ a{color:#1d4ed8}
 header.top{display:flex;justify-content:space-between;align-items:center;gap:.5rem;margin:.25rem 0 .5rem}
 header.top .brand{font-weight:700;overflow-wrap:anywhere}
 header.top form{margin:0}
-.linkbtn{background:none;border:0;color:#1d4ed8;font:inherit;text-decoration:underline;min-height:44px;padding:0 .25rem}
+.linkbtn{background:none;border:0;color:#1d4ed8;font:inherit;text-decoration:underline;min-height:44px;
+padding:0 .25rem}
 nav.tabs{display:flex;gap:.25rem;margin:0 0 1rem;border-bottom:1px solid #ddd}
 nav.tabs a{flex:1;text-align:center;padding:.75rem .25rem;text-decoration:none;color:#333;min-height:44px}
 nav.tabs a[aria-current=page]{color:#1d4ed8;font-weight:700;border-bottom:3px solid #1d4ed8}
@@ -51,7 +52,8 @@ font:inherit;font-weight:600;color:#fff;background:#1d4ed8;border:0;border-radiu
 text-decoration:none}
 .muted{color:#555;font-size:.9375rem}
 .switch{display:flex;gap:.5rem;margin:.5rem 0}
-.switch a{flex:1;text-align:center;padding:.6rem;border:1px solid #1d4ed8;border-radius:6px;text-decoration:none}
+.switch a{flex:1;text-align:center;padding:.6rem;border:1px solid #1d4ed8;border-radius:6px;
+text-decoration:none}
 .switch a[aria-current=true]{background:#1d4ed8;color:#fff}
 .big{font-size:2rem;font-weight:700;margin:0}
 .qr svg{display:block;width:100%;max-width:16rem;height:auto;margin:.5rem auto}
@@ -61,7 +63,8 @@ text-decoration:none}
 .products a{display:flex;gap:.75rem;align-items:center;padding:.75rem;color:inherit;text-decoration:none}
 .products img{width:72px;height:72px;object-fit:cover;border-radius:6px;flex:none;background:#eee}
 .products .name{font-weight:600}
-.avatar{width:96px;height:96px;border-radius:50%;object-fit:cover;display:block;margin:0 auto .5rem;background:#ddd}
+.avatar{width:96px;height:96px;border-radius:50%;object-fit:cover;display:block;margin:0 auto .5rem;
+background:#ddd}
 .center{text-align:center}
 """
 
@@ -74,7 +77,8 @@ def _header(brand: Brand | None) -> str:
     name = escape(brand.name) if brand else "Partner portal"
     return (
         f'<header class="top"><span class="brand">{name}</span>'
-        '<form method="post" action="/portal/logout"><button class="linkbtn" type="submit">Sign out</button></form>'
+        '<form method="post" action="/portal/logout"><button class="linkbtn" type="submit">Sign'
+        " out</button></form>"
         "</header>"
     )
 
@@ -82,13 +86,16 @@ def _header(brand: Brand | None) -> str:
 def _tabs(current: str) -> str:
     tabs = [("/portal", "Home"), ("/portal/links", "Links"), ("/portal/contracts", "Contracts")]
     items = "".join(
-        f'<a href="{href}"{" aria-current=page" if href == current else ""}>{label}</a>' for href, label in tabs
+        f'<a href="{href}"{" aria-current=page" if href == current else ""}>{label}</a>'
+        for href, label in tabs
     )
     return f'<nav class="tabs" aria-label="Portal">{items}</nav>'
 
 
 def shell(brand: Brand | None, current: str, title: str, body: str) -> str:
-    return portal_page(f"{title} · {brand.name if brand else 'Partner portal'}", _header(brand) + _tabs(current) + body)
+    return portal_page(
+        f"{title} · {brand.name if brand else 'Partner portal'}", _header(brand) + _tabs(current) + body
+    )
 
 
 # --- signing in ------------------------------------------------------------------------------------------
@@ -114,7 +121,8 @@ def check_email_page(email: str) -> str:
         "Check your email · Partner portal",
         "<h1>Check your email</h1>"
         f"<p>If <strong>{escape(email)}</strong> belongs to a partner, a sign-in link is on its way.</p>"
-        '<p class="muted">It works once, for 15 minutes. Nothing after a few minutes? Check your spam folder, '
+        '<p class="muted">It works once, for 15 minutes. Nothing after a few minutes? Check your spam'
+        " folder, "
         'or <a href="/portal/login">ask again</a>.</p>',
     )
 
@@ -131,9 +139,18 @@ def confirm_sign_in_page(secret: str, brand_name: str) -> str:
 
 
 LINK_PROBLEMS = {
-    "used": ("This link was already used", "Each sign-in link works once. Get a new one: it takes a few seconds."),
-    "expired": ("This link has expired", "Sign-in links work for 15 minutes. Get a new one: it takes a few seconds."),
-    "unknown": ("This link no longer works", "It may be old or mistyped. Get a new one: it takes a few seconds."),
+    "used": (
+        "This link was already used",
+        "Each sign-in link works once. Get a new one: it takes a few seconds.",
+    ),
+    "expired": (
+        "This link has expired",
+        "Sign-in links work for 15 minutes. Get a new one: it takes a few seconds.",
+    ),
+    "unknown": (
+        "This link no longer works",
+        "It may be old or mistyped. Get a new one: it takes a few seconds.",
+    ),
 }
 
 
@@ -175,22 +192,27 @@ def _when(onboarding: Onboarding, step: OnboardingStep) -> str:
     return f'<span class="when">Done {at.strftime("%-d %b, %H:%M")} UTC</span>' if at else ""
 
 
+def _step_row(
+    onboarding: Onboarding, step: OnboardingStep, number: str, label_html: str, done_word: str
+) -> str:
+    done = step in onboarding.steps
+    mark = "✓" if done else number
+    note = f" ({done_word})" if done else ""
+    return (
+        f'<li class="{"done" if done else ""}"><span class="mark" aria-hidden="true">{mark}</span>'
+        f"<span>{label_html}{note}{_when(onboarding, step)}</span></li>"
+    )
+
+
 def home_page(brand: Brand, name: str, onboarding: Onboarding | None, figures: HomeFigures) -> str:
     body = f"<h1>Hi {escape(name)}</h1>"
     if onboarding is not None:
         rows = []
         for step, (label, href) in STEP_LABELS.items():
-            done = step in onboarding.steps
-            mark = "✓" if done else str(list(STEP_LABELS).index(step) + 1)
             link = f'<a href="{href}">{escape(label)}</a>' if onboarding.editable else escape(label)
-            rows.append(f'<li class="{"done" if done else ""}"><span class="mark" aria-hidden="true">{mark}</span>'
-                        f'<span>{link}{" (done)" if done else ""}{_when(onboarding, step)}</span></li>')  # fmt: skip
-        contract_done = OnboardingStep.CONTRACT_SIGNED in onboarding.steps
-        rows.append(
-            f'<li class="{"done" if contract_done else ""}"><span class="mark" aria-hidden="true">'
-            f'{"✓" if contract_done else "4"}</span><span><a href="/portal/contracts">Your contract</a>'
-            f'{" (signed)" if contract_done else ""}{_when(onboarding, OnboardingStep.CONTRACT_SIGNED)}</span></li>'
-        )
+            rows.append(_step_row(onboarding, step, str(list(STEP_LABELS).index(step) + 1), link, "done"))
+        contract = '<a href="/portal/contracts">Your contract</a>'
+        rows.append(_step_row(onboarding, OnboardingStep.CONTRACT_SIGNED, "4", contract, "signed"))
         next_step = onboarding.next_step if onboarding.editable else None
         action = ""
         if next_step is not None and onboarding.status is OnboardingStatus.WAITING_FOR_PARTNER:
@@ -204,7 +226,7 @@ def home_page(brand: Brand, name: str, onboarding: Onboarding | None, figures: H
     body += (
         '<section class="card"><h2>Your clicks so far</h2>'
         f'<p class="big">{figures.clicks}</p><p class="muted">{figures.unique_clicks} unique, on '
-        f'{figures.links} link{"s" if figures.links != 1 else ""}. Earnings will show here too.</p>'
+        f"{figures.links} link{'s' if figures.links != 1 else ''}. Earnings will show here too.</p>"
         '<a href="/portal/links">Your links and QR codes</a></section>'
     )
     return shell(brand, "/portal", "Home", body)
@@ -243,32 +265,53 @@ def _step_form(brand: Brand, title: str, action: str, fields: str, errors: Mappi
 
 def profile_page(brand: Brand, values: Mapping[str, str], errors: Mapping[str, str]) -> str:
     fields = (
-        _input("display_name", "Your name, as shoppers see it", values, errors, extra=' autocomplete="name" maxlength="80"')
-        + '<label for="bio">About you</label><span class="hint">One or two lines for your product page.</span>'
+        _input(
+            "display_name",
+            "Your name, as shoppers see it",
+            values,
+            errors,
+            extra=' autocomplete="name" maxlength="80"',
+        )
+        + '<label for="bio">About you</label><span class="hint">One or two lines for your product'
+        " page.</span>"
         f'<textarea id="bio" name="bio" maxlength="300">{escape(values.get("bio", ""))}</textarea>'
         + _field_error(errors, "bio")
-        + _input("photo_url", "Your photo (a link)", values, errors, kind="url",
-                 hint="An https:// address of a square photo of you.")  # fmt: skip
+        + _input(
+            "photo_url",
+            "Your photo (a link)",
+            values,
+            errors,
+            kind="url",
+            hint="An https:// address of a square photo of you.",
+        )
     )
     return _step_form(brand, "Your profile", "/portal/onboarding/profile", fields, errors)
 
 
 def _choice(name: str, value: str, label: str, chosen: str) -> str:
     checked = " checked" if value == chosen else ""
-    return f'<label class="choice"><input type="radio" name="{name}" value="{value}"{checked}> {escape(label)}</label>'
+    radio = f'<input type="radio" name="{name}" value="{value}"{checked}>'
+    return f'<label class="choice">{radio} {escape(label)}</label>'
 
 
 def payout_page(brand: Brand, values: Mapping[str, str], errors: Mapping[str, str]) -> str:
     chosen = values.get("kind", "paypal")
     fields = (
-        '<p class="muted">We never ask for bank details: you get paid through your own Stripe or PayPal account.</p>'
+        '<p class="muted">We never ask for bank details: you get paid through your own Stripe or PayPal'
+        " account.</p>"
         '<fieldset style="border:0;padding:0;margin:0"><legend class="hint">Pay me with</legend>'
         + _choice("kind", "paypal", "PayPal", chosen)
         + _choice("kind", "stripe", "Stripe (Connect account)", chosen)
         + _field_error(errors, "kind")
         + "</fieldset>"
-        + _input("reference", "Your PayPal email, or Stripe account id", values, errors,
-                 hint="PayPal: the email of your account. Stripe: it starts with acct_.", extra=' autocomplete="off"')  # fmt: skip
+        + _input(
+            "reference",
+            "Your PayPal email, or Stripe account id",
+            values,
+            errors,
+            hint="PayPal: the email of your account. Stripe: it starts with acct_.",
+            extra=' autocomplete="off"',
+        )
     )
     return _step_form(brand, "How you get paid", "/portal/onboarding/payout", fields, errors)
 
@@ -283,39 +326,68 @@ _CLASSIFICATION_NAMES = {
 }
 
 
-def tax_page(brand: Brand, kind: str, values: Mapping[str, str], errors: Mapping[str, str], masked: str = "") -> str:
+def tax_page(
+    brand: Brand, kind: str, values: Mapping[str, str], errors: Mapping[str, str], masked: str = ""
+) -> str:
     switch = (
         '<div class="switch">'
-        f'<a href="/portal/onboarding/tax?kind=w9" aria-current="{str(kind == "w9").lower()}">US person (W-9)</a>'
-        f'<a href="/portal/onboarding/tax?kind=w8ben" aria-current="{str(kind == "w8ben").lower()}">Not US (W-8BEN)</a>'
+        f'<a href="/portal/onboarding/tax?kind=w9" aria-current="{str(kind == "w9").lower()}">US person'
+        f" (W-9)</a>"
+        f'<a href="/portal/onboarding/tax?kind=w8ben" aria-current="{str(kind == "w8ben").lower()}">Not US'
+        f" (W-8BEN)</a>"
         "</div>"
     )
-    on_file = f'<p class="muted">On file: tax id {escape(masked)}. Send the form again to change it.</p>' if masked else ""
+    on_file = (
+        f'<p class="muted">On file: tax id {escape(masked)}. Send the form again to change it.</p>'
+        if masked
+        else ""
+    )
     fields = f'<input type="hidden" name="kind" value="{escape(kind)}">' + _input(
         "legal_name", "Legal name", values, errors, extra=' autocomplete="name"'
     )
     if kind == "w9":
         options = "".join(
-            f'<option value="{c}"{" selected" if values.get("classification") == c else ""}>{_CLASSIFICATION_NAMES[c]}</option>'
+            f'<option value="{c}"{" selected" if values.get("classification") == c else ""}>'
+            f"{_CLASSIFICATION_NAMES[c]}</option>"
             for c in W9_CLASSIFICATIONS
         )
         fields += (
             '<label for="classification">Tax classification</label>'
-            f'<select id="classification" name="classification"><option value="">Choose…</option>{options}</select>'
+            f'<select id="classification" name="classification"><option value="">Choose…</option>'
+            f"{options}</select>"
             + _field_error(errors, "classification")
-            + _input("tax_id", "SSN or EIN", values, errors, hint="Encrypted; we only ever show its last 4 digits.",
-                     extra=' inputmode="numeric" autocomplete="off"')  # fmt: skip
+            + _input(
+                "tax_id",
+                "SSN or EIN",
+                values,
+                errors,
+                hint="Encrypted; we only ever show its last 4 digits.",
+                extra=' inputmode="numeric" autocomplete="off"',
+            )
         )
     else:
         fields += (
-            _input("country", "Country of citizenship (2 letters)", values, errors, extra=' maxlength="2" autocomplete="country"')
+            _input(
+                "country",
+                "Country of citizenship (2 letters)",
+                values,
+                errors,
+                extra=' maxlength="2" autocomplete="country"',
+            )
             + _input("date_of_birth", "Date of birth", values, errors, kind="date")
-            + _input("tax_id", "Your tax id in your country", values, errors,
-                     hint="Encrypted; we only ever show its last 4 characters.", extra=' autocomplete="off"')  # fmt: skip
+            + _input(
+                "tax_id",
+                "Your tax id in your country",
+                values,
+                errors,
+                hint="Encrypted; we only ever show its last 4 characters.",
+                extra=' autocomplete="off"',
+            )
         )
     fields += _input("address", "Address", values, errors, extra=' autocomplete="street-address"')
     certify = (
-        "I certify, under penalties of perjury, that the information on this form is true, correct and complete."
+        "I certify, under penalties of perjury, that the information on this form is true, correct and "
+        "complete."
     )
     fields += (
         f'<div class="check"><input type="checkbox" id="certify" name="certify" value="on">'
@@ -341,20 +413,23 @@ class LinkCard:
 
 def links_page(brand: Brand, cards: Sequence[LinkCard], page_url: str | None) -> str:
     if not cards:
-        body = "<h1>Your links</h1><p class=\"muted\">Your links appear here once you're active.</p>"
+        body = '<h1>Your links</h1><p class="muted">Your links appear here once you\'re active.</p>'
         return shell(brand, "/portal/links", "Links", body)
     items = "".join(
         '<section class="card">'
         f'<h2 class="url">{escape(c.short_url)}</h2>'
         f'<p class="muted">Goes to {escape(c.destination)}</p>'
-        f'<p><strong>{c.clicks}</strong> clicks · {c.unique_clicks} unique</p>'
+        f"<p><strong>{c.clicks}</strong> clicks · {c.unique_clicks} unique</p>"
         f'<div class="qr" role="img" aria-label="QR code of {escape(c.short_url)}">{c.qr_svg}</div>'
-        f'<a class="primary" href="/portal/links/{quote(c.slug)}/qr.png" download="{escape(c.slug)}-qr.png">Save QR code</a>'
+        f'<a class="primary" href="/portal/links/{quote(c.slug)}/qr.png"'
+        f' download="{escape(c.slug)}-qr.png">Save QR code</a>'
         "</section>"
         for c in cards
     )
     page_link = (
-        f'<p>Your product page: <a class="url" href="{escape(page_url)}">{escape(page_url)}</a></p>' if page_url else ""
+        f'<p>Your product page: <a class="url" href="{escape(page_url)}">{escape(page_url)}</a></p>'
+        if page_url
+        else ""
     )
     return shell(brand, "/portal/links", "Links", f"<h1>Your links</h1>{page_link}{items}")
 
@@ -370,7 +445,9 @@ class ProductCard:
     url: str  # the partner's tracked link
 
 
-def product_page(brand: Brand, name: str, bio: str, photo_url: str | None, products: Sequence[ProductCard]) -> str:
+def product_page(
+    brand: Brand, name: str, bio: str, photo_url: str | None, products: Sequence[ProductCard]
+) -> str:
     photo = f'<img class="avatar" src="{escape(photo_url)}" alt="">' if photo_url else ""
     items = "".join(
         '<li><a href="{url}">{img}<span><span class="name">{name}</span>{price}</span></a></li>'.format(
@@ -385,6 +462,10 @@ def product_page(brand: Brand, name: str, bio: str, photo_url: str | None, produ
         f'<div class="center">{photo}<h1>{escape(name)}</h1>'
         f'<p class="muted">{escape(bio) if bio else ""}</p>'
         f'<p class="muted">My picks from <strong>{escape(brand.name)}</strong></p></div>'
-        + (f'<ul class="products">{items}</ul>' if items else '<p class="muted center">Picks coming soon.</p>')
+        + (
+            f'<ul class="products">{items}</ul>'
+            if items
+            else '<p class="muted center">Picks coming soon.</p>'
+        )
     )
-    return portal_page(f"{name} × {brand.name}", body)
+    return portal_page(f"{name}, {brand.name} picks", body)

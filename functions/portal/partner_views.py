@@ -113,6 +113,13 @@ def handle_product_page(handle: str) -> Response:
         except NotFound:
             continue
         price = format_amount(product.price, brand.locale) if product.price else None
-        cards.append(pages.ProductCard(product.name, product.image_url, price, links.short_url(base, link.slug)))
+        cards.append(
+            pages.ProductCard(product.name, product.image_url, price, links.short_url(base, link.slug))
+        )
     name = profile.display_name if profile else partner.display_name or partner.handle
-    return html(200, pages.product_page(brand, name, profile.bio if profile else "", profile.photo_url if profile else None, cards))
+    return html(
+        200,
+        pages.product_page(
+            brand, name, profile.bio if profile else "", profile.photo_url if profile else None, cards
+        ),
+    )

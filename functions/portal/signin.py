@@ -41,8 +41,12 @@ def handle_login_request() -> Response:
     address = fields.get("email", "").strip()
     next_path = safe_next(fields.get("next"))
     if "@" not in address or len(address) > 254:
-        return html(422, pages.login_page(next_path, "Enter the email address the brand has for you.", address))
-    portal.request_sign_in(DynamoPortalAccounts(), DynamoMagicLinkStore(), email_sender(), address, base_url(), next_path)
+        return html(
+            422, pages.login_page(next_path, "Enter the email address the brand has for you.", address)
+        )
+    portal.request_sign_in(
+        DynamoPortalAccounts(), DynamoMagicLinkStore(), email_sender(), address, base_url(), next_path
+    )
     return html(200, pages.check_email_page(address))
 
 

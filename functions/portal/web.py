@@ -43,7 +43,11 @@ def session_key() -> bytes:
 
 def html(status: int, body: str, cookies: list[Cookie] | None = None) -> Response:
     return Response(
-        status_code=status, content_type="text/html; charset=utf-8", body=body, headers=_HEADERS, cookies=cookies
+        status_code=status,
+        content_type="text/html; charset=utf-8",
+        body=body,
+        headers=_HEADERS,
+        cookies=cookies,
     )
 
 

@@ -47,7 +47,8 @@ class PortalConstruct(Construct):
         acknowledge(
             self.session_secret,
             "SMG4",
-            "Rotation signs every partner out; it is rotated by hand (see docs/decisions.md), not on a schedule.",
+            "Rotation signs every partner out; it is rotated by hand (see docs/decisions.md), not on a"
+            " schedule.",
         )
         self.portal_function = runtime.function(
             self,
@@ -75,7 +76,11 @@ class PortalConstruct(Construct):
         integration = integrations.HttpLambdaIntegration("PortalIntegration", self.portal_function)
         routes: list[apigw.HttpRoute] = []
         for path in PORTAL_PATHS:
-            methods = [apigw.HttpMethod.GET] if path.startswith("/p/") else [apigw.HttpMethod.GET, apigw.HttpMethod.POST]
+            methods = (
+                [apigw.HttpMethod.GET]
+                if path.startswith("/p/")
+                else [apigw.HttpMethod.GET, apigw.HttpMethod.POST]
+            )
             for route in http_api.add_routes(path=path, methods=methods, integration=integration):
                 acknowledge(
                     route, "APIG4", "Partners sign in with a magic link and a session cookie, not an API key."

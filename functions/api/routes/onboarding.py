@@ -88,4 +88,6 @@ def start_for_approved(brand_id: str, partner_id: str) -> None:
         logger.warning("No onboarding state machine configured; onboarding not started")
         return
     started = start_onboarding(_stepfunctions(), arn, brand_id, partner_id)
-    logger.info("Onboarding started" if started else "Onboarding ran before", extra={"partner_id": partner_id})
+    logger.info(
+        "Onboarding started" if started else "Onboarding ran before", extra={"partner_id": partner_id}
+    )

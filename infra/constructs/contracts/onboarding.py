@@ -68,7 +68,10 @@ class OnboardingConstruct(Construct):
             "Queries use the core table's own secondary indexes, which grant_*_data covers with index/*.",
         )
         log_group = logs.LogGroup(
-            self, "OnboardingLogs", retention=logs.RetentionDays.ONE_MONTH, removal_policy=RemovalPolicy.DESTROY
+            self,
+            "OnboardingLogs",
+            retention=logs.RetentionDays.ONE_MONTH,
+            removal_policy=RemovalPolicy.DESTROY,
         )
         self.state_machine = sfn.StateMachine(
             self,

@@ -52,7 +52,9 @@ def applied_partner(api: ApiClient, brand: dict[str, str], name: str = "Maya Lop
 
 def approve(api: ApiClient, cloud: LocalCloud, brand: dict[str, str], partner: dict[str, str]) -> str:
     """Move the partner to approved and wait for the onboarding invitation; its magic link."""
-    moved = api.call("POST", f"/v1/partners/{partner['partner_id']}/stage", brand["api_key"], {"stage": "approved"})
+    moved = api.call(
+        "POST", f"/v1/partners/{partner['partner_id']}/stage", brand["api_key"], {"stage": "approved"}
+    )
     assert moved.status == 200, moved.text
     return str(wait_for(lambda: magic_links(cloud, partner["email"]), what="the invitation")[-1])
 
@@ -80,7 +82,9 @@ class Phone:
         headers = {"User-Agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148"}
         if self.cookie:
             headers["Cookie"] = f"starling_portal={self.cookie}"
-        response = requests.request(method, url, data=form, headers=headers, timeout=60, allow_redirects=False)
+        response = requests.request(
+            method, url, data=form, headers=headers, timeout=60, allow_redirects=False
+        )
         set_cookie = response.headers.get("Set-Cookie", "")
         if set_cookie.startswith("starling_portal="):
             self.set_cookie = set_cookie

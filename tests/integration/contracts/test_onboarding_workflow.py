@@ -23,7 +23,11 @@ from tests.integration.contracts.portal_support import (
 )
 from tests.support import ApiClient
 
-PROFILE = {"display_name": "Maya L", "bio": "Skincare, simply.", "photo_url": "https://img.example.com/maya.jpg"}
+PROFILE = {
+    "display_name": "Maya L",
+    "bio": "Skincare, simply.",
+    "photo_url": "https://img.example.com/maya.jpg",
+}
 PAYOUT = {"kind": "stripe", "reference": "acct_1Nv0FGQ9RKHgCVdK"}
 W9 = {"kind": "w9", "legal_name": "Maya Lopez", "classification": "individual", "tax_id": "123-45-6789",
       "address": "1 Main St, Austin TX", "certify": "on"}  # fmt: skip
@@ -54,8 +58,13 @@ def _stage(api: ApiClient, brand: dict[str, str], partner_id: str) -> str:
 
 
 def _steps_done(phone: Phone) -> None:
-    assert phone.go("POST", "/portal/onboarding/profile", PROFILE).headers["Location"] == "/portal/onboarding/payout"
-    assert phone.go("POST", "/portal/onboarding/payout", PAYOUT).headers["Location"] == "/portal/onboarding/tax"
+    assert (
+        phone.go("POST", "/portal/onboarding/profile", PROFILE).headers["Location"]
+        == "/portal/onboarding/payout"
+    )
+    assert (
+        phone.go("POST", "/portal/onboarding/payout", PAYOUT).headers["Location"] == "/portal/onboarding/tax"
+    )
     assert phone.go("POST", "/portal/onboarding/tax", W9).headers["Location"] == "/portal"
 
 
@@ -73,13 +82,19 @@ def _sign(phone: Phone, path: str) -> None:
     page = phone.go("GET", path)
     assert page.status == 200, page.text
     sha = re.search(r'name="document_sha256" value="([0-9a-f]{64})"', page.text).group(1)  # type: ignore[union-attr]
-    signed = phone.go("POST", f"{path}/sign", {"consent": "yes", "typed_name": "Maya Lopez", "document_sha256": sha})
+    signed = phone.go(
+        "POST", f"{path}/sign", {"consent": "yes", "typed_name": "Maya Lopez", "document_sha256": sha}
+    )
     assert signed.status == 303, signed.text
 
 
 def _products(api: ApiClient, brand: dict[str, str]) -> None:
     for name, url in (("Glow Serum", "serum"), ("Night Cream", "cream")):
-        body = {"name": name, "url": f"https://shop.example.com/{url}", "price": {"amount": 2900, "currency": "USD"}}
+        body = {
+            "name": name,
+            "url": f"https://shop.example.com/{url}",
+            "price": {"amount": 2900, "currency": "USD"},
+        }
         assert api.call("POST", "/v1/products", brand["api_key"], body).status == 201
 
 
@@ -118,10 +133,16 @@ def test_an_approved_partner_completes_onboarding_on_the_phone_and_becomes_activ
     page_url = re.search(r"(/p/[\w.\-]+)", welcome[0]["body"]).group(1)  # type: ignore[union-attr]
     product_page = phone.go("GET", page_url)
     assert product_page.status == 200
-    assert "Glow Serum" in product_page.text and "Maya L" in product_page.text and links[0]["slug"] in product_page.text
+    assert (
+        "Glow Serum" in product_page.text
+        and "Maya L" in product_page.text
+        and links[0]["slug"] in product_page.text
+    )
     # And the tax id is stored only encrypted
     table = cloud.physical_id("DataCoreTable", "AWS::DynamoDB::Table")
-    assert "123-45-6789" not in json.dumps(cloud.client("dynamodb").scan(TableName=table)["Items"], default=str)
+    assert "123-45-6789" not in json.dumps(
+        cloud.client("dynamodb").scan(TableName=table)["Items"], default=str
+    )
 
 
 def test_a_stalled_partner_is_reminded_then_expires_paused_and_the_brand_is_told(
@@ -166,7 +187,9 @@ def test_a_declined_contract_ends_onboarding_and_pauses_the_partner(
     assert _stage(api, brand, pid) == "paused"
 
 
-def test_approving_twice_starts_one_onboarding(api: ApiClient, cloud: LocalCloud, brand: dict[str, str]) -> None:
+def test_approving_twice_starts_one_onboarding(
+    api: ApiClient, cloud: LocalCloud, brand: dict[str, str]
+) -> None:
     # Given a partner whose onboarding runs
     partner = applied_partner(api, brand)
     approve(api, cloud, brand, partner)
@@ -177,5 +200,9 @@ def test_approving_twice_starts_one_onboarding(api: ApiClient, cloud: LocalCloud
     # When it is started again while it runs (a retried request)
     assert start_onboarding(sfn, arn, brand["brand_id"], partner["partner_id"]) is True
     # Then there is still one execution, named after the partner
-    named = [e for e in sfn.list_executions(stateMachineArn=arn)["executions"] if partner["partner_id"] in e["name"]]
+    named = [
+        e
+        for e in sfn.list_executions(stateMachineArn=arn)["executions"]
+        if partner["partner_id"] in e["name"]
+    ]
     assert len(named) == 1

@@ -75,7 +75,11 @@ def test_an_expired_magic_link_offers_a_new_one(cloud: LocalCloud, invited: dict
     # When the partner opens it
     opened = phone.go("GET", invited["link"])
     # Then the page says it expired and offers a new link
-    assert opened.status == 200 and "expired" in opened.text and 'href="/portal/login?next=/portal"' in opened.text
+    assert (
+        opened.status == 200
+        and "expired" in opened.text
+        and 'href="/portal/login?next=/portal"' in opened.text
+    )
     assert phone.go("POST", "/portal/auth", {"token": secret}).status == 200 and phone.cookie is None
 
 
@@ -87,15 +91,21 @@ def test_asking_for_a_link_answers_the_same_for_a_known_and_an_unknown_address(
     known = phone.go("POST", "/portal/login", {"email": invited["email"].upper(), "next": "/portal/links"})
     unknown = phone.go("POST", "/portal/login", {"email": "nobody@example.org", "next": "/portal/links"})
     assert known.status == unknown.status == 200
-    assert known.text.replace(invited["email"].upper(), "X") == unknown.text.replace("nobody@example.org", "X")
+    assert known.text.replace(invited["email"].upper(), "X") == unknown.text.replace(
+        "nobody@example.org", "X"
+    )
     link = wait_for(lambda: magic_links(cloud, invited["email"])[before:], what="the sign-in email")[-1]
     assert emails_to(cloud, "nobody@example.org") == []
     # And the new link leads back to the page asked for
     assert phone.sign_in(link).headers["Location"] == "/portal/links"
 
 
-@pytest.mark.parametrize("next_path", ["https://evil.example/", "//evil.example/x", "/v1/brand", "/portal/../v1"])
-def test_a_sign_in_leads_only_within_the_portal(cloud: LocalCloud, invited: dict[str, str], next_path: str) -> None:
+@pytest.mark.parametrize(
+    "next_path", ["https://evil.example/", "//evil.example/x", "/v1/brand", "/portal/../v1"]
+)
+def test_a_sign_in_leads_only_within_the_portal(
+    cloud: LocalCloud, invited: dict[str, str], next_path: str
+) -> None:
     phone = Phone(cloud.api_url)
     phone.go("POST", "/portal/login", {"email": invited["email"], "next": next_path})
     link = wait_for(lambda: magic_links(cloud, invited["email"])[1:], what="the sign-in email")[-1]
@@ -123,8 +133,8 @@ def test_a_partner_s_session_never_reaches_another_partner_s_data(
     maya_phone, ben_phone = Phone(cloud.api_url), Phone(cloud.api_url)
     maya_phone.sign_in(approve(api, cloud, brand, maya))
     ben_phone.sign_in(approve(api, cloud, other_brand, ben))
-    link = api.call("POST", "/v1/links", brand["api_key"],
-                    {"partner_id": maya["partner_id"], "destination_url": "https://shop.example.com/serum"}).body  # fmt: skip
+    serum = {"partner_id": maya["partner_id"], "destination_url": "https://shop.example.com/serum"}
+    link = api.call("POST", "/v1/links", brand["api_key"], serum).body
     maya_phone.go("POST", "/portal/onboarding/profile", {"display_name": "Maya L"})
     # When Ben's session opens every page
     for path in PORTAL_PAGES:

@@ -95,7 +95,9 @@ def safe_next(path: str | None) -> str:
     return path
 
 
-def new_magic_link(brand_id: str, partner_id: str, next_path: str | None, now: datetime) -> tuple[MagicLink, str]:
+def new_magic_link(
+    brand_id: str, partner_id: str, next_path: str | None, now: datetime
+) -> tuple[MagicLink, str]:
     """A link to store and its secret to send (once, by email)."""
     secret = secrets.token_urlsafe(32)
     link = MagicLink(
@@ -133,7 +135,9 @@ def _unb64(text: str) -> bytes:
 
 
 def sign_session(session: Session, key: bytes) -> str:
-    payload = _b64(json.dumps({"b": session.brand_id, "p": session.partner_id, "e": session.expires_at}).encode())
+    payload = _b64(
+        json.dumps({"b": session.brand_id, "p": session.partner_id, "e": session.expires_at}).encode()
+    )
     signature = _b64(hmac.new(key, payload.encode(), hashlib.sha256).digest())
     return f"{payload}.{signature}"
 

@@ -33,6 +33,7 @@ def mime_message(sender: str, email: ImageEmail) -> tuple[EmailMessage, str]:
     message.set_content(email.text)
     message.add_alternative(email.html.replace("{cid}", cid), subtype="html")
     html_part = message.get_payload()[1]  # type: ignore[index]
+    assert isinstance(html_part, EmailMessage)
     html_part.add_related(email.image_png, maintype="image", subtype="png", cid=f"<{cid}>")
     message.add_attachment(email.image_png, maintype="image", subtype="png", filename=email.image_name)
     return message, cid

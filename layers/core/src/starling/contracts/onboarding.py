@@ -37,7 +37,11 @@ class OnboardingStep(StrEnum):
     ENDED = "ended"
 
 
-PARTNER_STEPS: tuple[OnboardingStep, ...] = (OnboardingStep.PROFILE, OnboardingStep.PAYOUT, OnboardingStep.TAX)
+PARTNER_STEPS: tuple[OnboardingStep, ...] = (
+    OnboardingStep.PROFILE,
+    OnboardingStep.PAYOUT,
+    OnboardingStep.TAX,
+)
 # The order a brand reads the steps in (GET /v1/partners/{id}/onboarding).
 STEP_ORDER: tuple[OnboardingStep, ...] = tuple(OnboardingStep)
 
@@ -122,7 +126,9 @@ def parse_profile(form: dict[str, Any]) -> Profile:
         errors["display_name"] = "at most 80 characters"
     if len(bio) > 300:
         errors["bio"] = "at most 300 characters"
-    if photo_url is not None and (not photo_url.startswith("https://") or len(photo_url) > 2000 or " " in photo_url):
+    if photo_url is not None and (
+        not photo_url.startswith("https://") or len(photo_url) > 2000 or " " in photo_url
+    ):
         errors["photo_url"] = "an https:// address of your photo"
     if errors:
         raise Invalid("Some fields need another look.", errors)
@@ -175,7 +181,7 @@ class OnboardingStore(Protocol):
         ...
 
     def save_details(self, onboarding: Onboarding, step: OnboardingStep, at: datetime) -> None:
-        """Store the partner's profile, payout method or tax form (whichever `step` is) and the step's time."""
+        """Store the partner's profile, payout method or tax form (whichever `step` is), and its time."""
         ...
 
     def set_token(self, brand_id: str, partner_id: str, token: str) -> None: ...

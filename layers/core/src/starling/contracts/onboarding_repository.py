@@ -150,8 +150,9 @@ class DynamoOnboardingStore:
             sk=_sk(onboarding.partner_id),
             partner_id=onboarding.partner_id,
             status=onboarding.status.value,
-            **{f"{step.value}_at": at for step, at in onboarding.steps.items()},
         )
+        for step, at in onboarding.steps.items():
+            setattr(item, f"{step.value}_at", at)
         try:
             item.save(condition=OnboardingItem.pk.does_not_exist())
         except PutError as exc:
@@ -202,7 +203,9 @@ class DynamoOnboardingStore:
         if current is None:
             return None
         try:
-            item.update(actions=[OnboardingItem.task_token.remove()], condition=OnboardingItem.task_token == current)
+            item.update(
+                actions=[OnboardingItem.task_token.remove()], condition=OnboardingItem.task_token == current
+            )
         except UpdateError as exc:
             if _failed_condition(exc):
                 return None  # another request took it first: it resumes the workflow
@@ -225,7 +228,11 @@ def _onboarding(brand_id: str, item: OnboardingItem) -> Onboarding:
     if item.tax:
         raw = json.loads(item.tax)
         tax = TaxForm(
-            **{**raw, "kind": TaxFormKind(raw["kind"]), "certified_at": datetime.fromisoformat(raw["certified_at"])}
+            **{
+                **raw,
+                "kind": TaxFormKind(raw["kind"]),
+                "certified_at": datetime.fromisoformat(raw["certified_at"]),
+            }
         )
     return Onboarding(
         brand_id=brand_id,

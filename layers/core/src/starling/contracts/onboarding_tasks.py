@@ -89,7 +89,9 @@ def begin(ctx: OnboardingContext, brand_id: str, partner_id: str) -> dict[str, s
     partner = _move_from(ctx, partner, "approved", "onboarding", "Onboarding started")
     now = clock.now()
     ctx.store.create(
-        Onboarding(brand_id, partner_id, OnboardingStatus.WAITING_FOR_PARTNER, steps={OnboardingStep.STARTED: now})
+        Onboarding(
+            brand_id, partner_id, OnboardingStatus.WAITING_FOR_PARTNER, steps={OnboardingStep.STARTED: now}
+        )
     )
     brand = ctx.brands.get_brand(brand_id)
     ctx.accounts.add(hash_email(partner.email or ""), PortalAccount(brand_id, partner_id, brand.name))
@@ -102,8 +104,10 @@ def _invite_email(brand_name: str, url: str) -> Email:
         subject=f"Welcome to {brand_name}'s partner program: finish joining on your phone",
         text=(
             f"You're approved for {brand_name}'s partner program!\n\n"
-            "Three short steps are left (your profile, how you get paid, your tax form), then your contract.\n"
-            f"Start here (the link works once, for 15 minutes; the portal sends a new one any time):\n\n{url}\n"
+            "Three short steps are left (your profile, how you get paid, your tax form), then your"
+            " contract.\n"
+            f"Start here (the link works once, for 15 minutes; the portal sends a new one any"
+            f" time):\n\n{url}\n"
         ),
     )
 
@@ -114,7 +118,8 @@ def _reminder_email(brand_name: str, url: str) -> Email:
         subject=f"Reminder: finish joining {brand_name}'s partner program",
         text=(
             f"Your place in {brand_name}'s partner program is waiting: a few steps are left.\n\n"
-            f"Pick up where you left off:\n\n{url}\n\nWithout them, the invitation ends 14 days after it was sent.\n"
+            f"Pick up where you left off:\n\n{url}\n\nWithout them, the invitation ends 14 days after it"
+            f" was sent.\n"
         ),
     )
 
@@ -138,7 +143,9 @@ def remind(ctx: OnboardingContext, brand_id: str, partner_id: str) -> None:
     ctx.store.mark(brand_id, partner_id, OnboardingStep.REMINDED, clock.now())
 
 
-def await_steps(ctx: OnboardingContext, workflow: WorkflowResumer, brand_id: str, partner_id: str, token: str) -> None:
+def await_steps(
+    ctx: OnboardingContext, workflow: WorkflowResumer, brand_id: str, partner_id: str, token: str
+) -> None:
     """Keep the workflow's token server-side until the partner completes a step; if every step is already
     done (completed while no token was waiting), resume at once."""
     ctx.store.set_token(brand_id, partner_id, token)
@@ -157,7 +164,9 @@ def _tell_managers(ctx: OnboardingContext, partner: Partner, brand: Brand, subje
 def expire(ctx: OnboardingContext, brand_id: str, partner_id: str) -> None:
     """14 days without the partner's steps: the onboarding expires, the partner is paused, the brand told."""
     now = clock.now()
-    ctx.store.mark(brand_id, partner_id, OnboardingStep.EXPIRED, now, status=OnboardingStatus.EXPIRED, task_token=None)
+    ctx.store.mark(
+        brand_id, partner_id, OnboardingStep.EXPIRED, now, status=OnboardingStatus.EXPIRED, task_token=None
+    )
     partner = ctx.pipeline.partner(brand_id, partner_id)
     if partner.stage.value == "onboarding":
         partner = ctx.pipeline.move(brand_id, partner_id, "paused", "Onboarding expired after 14 days")
@@ -167,19 +176,31 @@ def expire(ctx: OnboardingContext, brand_id: str, partner_id: str) -> None:
         partner,
         brand,
         f"Onboarding expired: {partner.display_name or partner.handle}",
-        f"{partner.display_name or partner.handle} (@{partner.handle}) did not finish onboarding with {brand.name} "
+        f"{partner.display_name or partner.handle} (@{partner.handle}) did not finish onboarding with"
+        f" {brand.name} "
         f"within 14 days. They are now paused; move them to approved again to restart it.\n",
     )
 
 
 def contract_sent(ctx: OnboardingContext, brand_id: str, partner_id: str) -> None:
-    ctx.store.mark(brand_id, partner_id, OnboardingStep.CONTRACT_SENT, clock.now(), status=OnboardingStatus.CONTRACT)
+    ctx.store.mark(
+        brand_id, partner_id, OnboardingStep.CONTRACT_SENT, clock.now(), status=OnboardingStatus.CONTRACT
+    )
 
 
 def contract_ended(ctx: OnboardingContext, brand_id: str, partner_id: str, error: str) -> None:
-    """The contract was declined or expired: onboarding ends and the partner is paused for the brand to decide."""
-    reason = {"ContractDeclined": "contract_declined", "ContractExpired": "contract_expired"}.get(error, "contract_timeout")
-    ctx.store.mark(brand_id, partner_id, OnboardingStep.ENDED, clock.now(), status=OnboardingStatus.ENDED, ended_reason=reason)
+    """The contract was declined or expired: onboarding ends; the partner is paused, for the brand to say."""
+    reason = {"ContractDeclined": "contract_declined", "ContractExpired": "contract_expired"}.get(
+        error, "contract_timeout"
+    )
+    ctx.store.mark(
+        brand_id,
+        partner_id,
+        OnboardingStep.ENDED,
+        clock.now(),
+        status=OnboardingStatus.ENDED,
+        ended_reason=reason,
+    )
     partner = ctx.pipeline.partner(brand_id, partner_id)
     if partner.stage.value == "onboarding":
         ctx.pipeline.move(brand_id, partner_id, "paused", f"Onboarding ended: {reason.replace('_', ' ')}")
@@ -187,7 +208,12 @@ def contract_ended(ctx: OnboardingContext, brand_id: str, partner_id: str, error
 
 def failed(ctx: OnboardingContext, brand_id: str, partner_id: str, error: str) -> None:
     ctx.store.mark(
-        brand_id, partner_id, OnboardingStep.ENDED, clock.now(), status=OnboardingStatus.FAILED, ended_reason=error[:200]
+        brand_id,
+        partner_id,
+        OnboardingStep.ENDED,
+        clock.now(),
+        status=OnboardingStatus.FAILED,
+        ended_reason=error[:200],
     )
 
 
@@ -228,13 +254,20 @@ def activate(
     returns is the `partner.activated` event's detail."""
     now = clock.now()
     ctx.store.mark(brand_id, partner_id, OnboardingStep.CONTRACT_SIGNED, now, contract_id=contract_id)
-    partner = _move_from(ctx, ctx.pipeline.partner(brand_id, partner_id), "onboarding", "active", "Onboarding complete")
+    partner = _move_from(
+        ctx, ctx.pipeline.partner(brand_id, partner_id), "onboarding", "active", "Onboarding complete"
+    )
     brand = ctx.brands.get_brand(brand_id)
     link = activation.default_link(brand, partner)
     handle = activation.product_page(partner)
     page_url = f"{ctx.base_url}/p/{handle}"
     ctx.store.mark(
-        brand_id, partner_id, OnboardingStep.ACTIVATED, clock.now(), status=OnboardingStatus.ACTIVE, page_handle=handle
+        brand_id,
+        partner_id,
+        OnboardingStep.ACTIVATED,
+        clock.now(),
+        status=OnboardingStatus.ACTIVE,
+        page_handle=handle,
     )
     welcome = _welcome(brand, partner, link, page_url)
     if welcome is not None:
@@ -244,7 +277,7 @@ def activate(
             Email(
                 to=partner.email or "",
                 subject=f"You're live: welcome to {brand.name}'s partner program",
-                text=f"Your product page: {page_url}\nYour links will appear in your portal: {ctx.base_url}/portal\n",
+                text=f"Your product page: {page_url}\nYour links: {ctx.base_url}/portal/links\n",
             )
         )
     return {

@@ -128,24 +128,34 @@ def _resume(store: OnboardingStore, workflow: WorkflowResumer, onboarding: Onboa
 def _editable(store: OnboardingStore, session: Session) -> Onboarding:
     onboarding = store.get(session.brand_id, session.partner_id)
     if not onboarding.editable:
-        raise Conflict("Your onboarding has ended; ask the brand to start it again.", {"status": onboarding.status})
+        raise Conflict(
+            "Your onboarding has ended; ask the brand to start it again.", {"status": onboarding.status}
+        )
     return onboarding
 
 
-def complete_profile(store: OnboardingStore, workflow: WorkflowResumer, session: Session, form: dict[str, Any]) -> Onboarding:
+def complete_profile(
+    store: OnboardingStore, workflow: WorkflowResumer, session: Session, form: dict[str, Any]
+) -> Onboarding:
     onboarding = replace(_editable(store, session), profile=parse_profile(form))
     store.save_details(onboarding, OnboardingStep.PROFILE, clock.now())
     return _resume(store, workflow, onboarding)
 
 
-def complete_payout(store: OnboardingStore, workflow: WorkflowResumer, session: Session, form: dict[str, Any]) -> Onboarding:
+def complete_payout(
+    store: OnboardingStore, workflow: WorkflowResumer, session: Session, form: dict[str, Any]
+) -> Onboarding:
     onboarding = replace(_editable(store, session), payout=parse_payout(form))
     store.save_details(onboarding, OnboardingStep.PAYOUT, clock.now())
     return _resume(store, workflow, onboarding)
 
 
 def complete_tax(
-    store: OnboardingStore, workflow: WorkflowResumer, cipher: TaxIdCipher, session: Session, form: dict[str, Any]
+    store: OnboardingStore,
+    workflow: WorkflowResumer,
+    cipher: TaxIdCipher,
+    session: Session,
+    form: dict[str, Any],
 ) -> Onboarding:
     onboarding = _editable(store, session)
     tax = parse_tax_form(form, cipher, session.brand_id, session.partner_id, clock.now())

@@ -66,7 +66,9 @@ def _text(form: dict[str, Any], name: str, errors: dict[str, str], max_length: i
     return value
 
 
-def parse_tax_form(form: dict[str, Any], cipher: TaxIdCipher, brand_id: str, partner_id: str, now: datetime) -> TaxForm:
+def parse_tax_form(
+    form: dict[str, Any], cipher: TaxIdCipher, brand_id: str, partner_id: str, now: datetime
+) -> TaxForm:
     """The form from the portal's fields, validated as a whole (Invalid names each field at fault), with
     the tax id encrypted under the partner's encryption context."""
     errors: dict[str, str] = {}
@@ -121,5 +123,7 @@ class KmsTaxIdCipher:
         self._client = client
 
     def encrypt(self, plaintext: str, context: dict[str, str]) -> bytes:
-        answer = self._client.encrypt(KeyId=self._key_id, Plaintext=plaintext.encode(), EncryptionContext=context)
+        answer = self._client.encrypt(
+            KeyId=self._key_id, Plaintext=plaintext.encode(), EncryptionContext=context
+        )
         return bytes(answer["CiphertextBlob"])
