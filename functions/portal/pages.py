@@ -192,15 +192,13 @@ def _when(onboarding: Onboarding, step: OnboardingStep) -> str:
     return f'<span class="when">Done {at.strftime("%-d %b, %H:%M")} UTC</span>' if at else ""
 
 
-def _step_row(
-    onboarding: Onboarding, step: OnboardingStep, number: str, label_html: str, done_word: str
-) -> str:
+def _step_row(onboarding: Onboarding, step: OnboardingStep, number: str, label_html: str) -> str:
+    """A step with its number, or a tick and when it was done."""
     done = step in onboarding.steps
     mark = "✓" if done else number
-    note = f" ({done_word})" if done else ""
     return (
         f'<li class="{"done" if done else ""}"><span class="mark" aria-hidden="true">{mark}</span>'
-        f"<span>{label_html}{note}{_when(onboarding, step)}</span></li>"
+        f"<span>{label_html}{_when(onboarding, step)}</span></li>"
     )
 
 
@@ -210,9 +208,9 @@ def home_page(brand: Brand, name: str, onboarding: Onboarding | None, figures: H
         rows = []
         for step, (label, href) in STEP_LABELS.items():
             link = f'<a href="{href}">{escape(label)}</a>' if onboarding.editable else escape(label)
-            rows.append(_step_row(onboarding, step, str(list(STEP_LABELS).index(step) + 1), link, "done"))
+            rows.append(_step_row(onboarding, step, str(list(STEP_LABELS).index(step) + 1), link))
         contract = '<a href="/portal/contracts">Your contract</a>'
-        rows.append(_step_row(onboarding, OnboardingStep.CONTRACT_SIGNED, "4", contract, "signed"))
+        rows.append(_step_row(onboarding, OnboardingStep.CONTRACT_SIGNED, "4", contract))
         next_step = onboarding.next_step if onboarding.editable else None
         action = ""
         if next_step is not None and onboarding.status is OnboardingStatus.WAITING_FOR_PARTNER:
@@ -395,7 +393,8 @@ def tax_page(
     )
     body_before = switch + on_file
     page_html = _step_form(brand, "Your tax form", "/portal/onboarding/tax", fields, errors)
-    return page_html.replace("<form ", body_before + "<form ", 1)
+    step_form = '<form method="post" action="/portal/onboarding/tax"'
+    return page_html.replace(step_form, body_before + step_form, 1)
 
 
 # --- links ------------------------------------------------------------------------------------------------

@@ -101,7 +101,7 @@ def test_a_signed_session_reads_back_and_a_changed_one_does_not() -> None:
     session = Session("brd_1", "ptn_1", int((NOW + timedelta(days=7)).timestamp()))
     value = sign_session(session, KEY)
     assert read_session(value, KEY, NOW) == session
-    payload, signature = value.split(".")
+    signature = value.split(".")[1]
     other = sign_session(Session("brd_1", "ptn_2", session.expires_at), KEY).split(".")[0]
     assert read_session(f"{other}.{signature}", KEY, NOW) is None  # another partner's payload
     assert read_session(value, b"another key", NOW) is None
