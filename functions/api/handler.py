@@ -11,6 +11,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.api.routes import (
+    campaigns,
     contracts,
     creators,
     identity,
@@ -54,6 +55,7 @@ app.include_router(links.router)
 app.include_router(contracts.router)
 app.include_router(reports.router)
 app.include_router(products.router)
+app.include_router(campaigns.router)
 
 _SPEC: dict[str, Any] = {
     "title": "Starling brand API",

@@ -14,7 +14,7 @@ BY_SEGMENT = {
     "me": "Identity", "brand": "Identity", "api-keys": "Identity", "audit-log": "Identity",
     "creators": "Discovery",
     "partners": "Recruiting", "pipeline": "Recruiting", "email-templates": "Recruiting",
-    "products": "Catalog",
+    "products": "Catalog", "campaigns": "Catalog",
     "links": "Links",
     "reports": "Reports",
     "contracts": "Contracts", "contract-templates": "Contracts", "contract-amendments": "Contracts",

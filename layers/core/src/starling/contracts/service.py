@@ -176,20 +176,13 @@ class ContractsService(Signatures):
                 "starts_on is today or later; record older contracts as signed elsewhere.",
                 {"starts_on": str(starts)},
             )
-        versions = self.contracts.versions(brand_id, partner_id)
-        pending = [c for c in versions if c.status in OPEN]
-        if pending:
-            raise Conflict(
-                f"Version {pending[0].version} of this partner's contract is still "
-                f"{pending[0].status.value}.",
-                {"contract_id": pending[0].contract_id, "status": pending[0].status.value},
-            )
+        version = self._next_version(brand_id, partner_id)
         now = clock.now()
         contract = Contract(
             contract_id=new_id(CONTRACT_ID_PREFIX),
             brand_id=brand_id,
             partner_id=partner_id,
-            version=max((c.version for c in versions), default=0) + 1,
+            version=version,
             status=ContractStatus.DRAFT,
             terms=parsed,
             starts_on=starts,
@@ -228,18 +221,13 @@ class ContractsService(Signatures):
             raise Invalid(
                 "signed_on cannot be in the future.", {"signed_elsewhere.signed_on": str(signed_on)}
             )
-        versions = self.contracts.versions(brand_id, partner_id)
-        pending = [c for c in versions if c.status in OPEN]
-        if pending:
-            raise Conflict(
-                "A contract of this partner is still being signed.", {"contract_id": pending[0].contract_id}
-            )
+        version = self._next_version(brand_id, partner_id)
         now = clock.now()
         contract = Contract(
             contract_id=new_id(CONTRACT_ID_PREFIX),
             brand_id=brand_id,
             partner_id=partner_id,
-            version=max((c.version for c in versions), default=0) + 1,
+            version=version,
             status=ContractStatus.ACTIVE,
             terms=parsed,
             starts_on=starts_on or signed_on,
@@ -258,6 +246,18 @@ class ContractsService(Signatures):
         self.contracts.create_contract(contract, event)
         supersede_older(self.contracts, contract, actor)
         return contract
+
+    def _next_version(self, brand_id: str, partner_id: str) -> int:
+        """The partner's next version number; Conflict while a version is still being signed."""
+        versions = self.contracts.versions(brand_id, partner_id)
+        pending = [c for c in versions if c.status in OPEN]
+        if pending:
+            raise Conflict(
+                f"Version {pending[0].version} of this partner's contract is still "
+                f"{pending[0].status.value}.",
+                {"contract_id": pending[0].contract_id, "status": pending[0].status.value},
+            )
+        return max((c.version for c in versions), default=0) + 1
 
     def versions(self, brand_id: str, partner_id: str) -> list[Contract]:
         self.partners.get(brand_id, partner_id)
