@@ -24,6 +24,8 @@ from infra.constructs.runtime import RuntimeConstruct
 from infra.nag import acknowledge
 
 DEFINITION = Path(__file__).with_name("onboarding.asl.json")
+# Named, as the contract-signing one is, so that operators find it with the AWS CLI by its name.
+STATE_MACHINE_NAME = "onboarding"
 
 
 class OnboardingConstruct(Construct):
@@ -76,6 +78,7 @@ class OnboardingConstruct(Construct):
         self.state_machine = sfn.StateMachine(
             self,
             "OnboardingStateMachine",
+            state_machine_name=STATE_MACHINE_NAME,
             state_machine_type=sfn.StateMachineType.STANDARD,
             definition_body=sfn.DefinitionBody.from_string(DEFINITION.read_text()),
             definition_substitutions={
