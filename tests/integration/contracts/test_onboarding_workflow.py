@@ -11,6 +11,7 @@ from typing import Any
 
 from infra.local.cloud import LocalCloud
 from infra.local.stepfunctions import scaled_time
+from tests.integration.conftest import new_brand
 from tests.integration.contracts.conftest import new_template
 from tests.integration.contracts.portal_support import (
     Phone,
@@ -177,7 +178,22 @@ def test_a_declined_contract_ends_onboarding_and_pauses_the_partner(
     phone.sign_in(approve(api, cloud, brand, partner))
     _steps_done(phone)
     path = _contract_link(cloud, partner["email"])
+    # And another brand's partner, signed in, gets 404 for her contract on every contract route
+    other_brand = new_brand(cloud)
+    stranger = applied_partner(api, other_brand, "Ben Okafor")
+    ben = Phone(cloud.api_url)
+    ben.sign_in(approve(api, cloud, other_brand, stranger))
+    assert ben.go("GET", path).status == 404
+    assert ben.go("GET", f"{path}/document").status == 404
+    assert (
+        ben.go(
+            "POST", f"{path}/sign", {"consent": "yes", "typed_name": "Ben", "document_sha256": "0" * 64}
+        ).status
+        == 404
+    )
+    assert ben.go("POST", f"{path}/decline", {"reason": "not mine"}).status == 404
     assert phone.go("GET", path).status == 200
+    assert phone.go("GET", f"{path}/document").headers["Content-Type"].startswith("text/plain")
     # When the partner declines the contract in the portal
     assert phone.go("POST", f"{path}/decline", {"reason": "The fee is too low"}).status == 303
     # Then onboarding ends, and the partner is paused, not active
