@@ -113,7 +113,7 @@ def _bundling(local: ILocalBundling) -> BundlingOptions:
 
 # Modules of the `functions` package that every function's asset carries: the package itself, and the one
 # HTML page shell (standard library only) that the public pages and the redirect's 404 and 410 share.
-_FUNCTIONS_COMMON = ("__init__.py", "page_shell.py")
+_FUNCTIONS_COMMON = ("__init__.py", "page_shell.py", "partner_wiring.py")
 
 
 def function_code(name: str) -> lambda_.Code:

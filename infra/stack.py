@@ -8,10 +8,13 @@ from constructs import Construct
 from infra.config import StarlingConfig
 from infra.constructs.api import ApiConstruct
 from infra.constructs.contracts.construct import ContractsConstruct
+from infra.constructs.contracts.onboarding import OnboardingConstruct
 from infra.constructs.data import DataConstruct
 from infra.constructs.email import EmailConstruct
+from infra.constructs.events import EventsConstruct
 from infra.constructs.links.construct import LinksConstruct
 from infra.constructs.monitoring import MonitoringConstruct
+from infra.constructs.portal import PortalConstruct
 from infra.constructs.runtime import RuntimeConstruct
 from infra.constructs.web import WebConstruct
 
@@ -29,6 +32,9 @@ class StarlingStack(Stack):
         self.api = ApiConstruct(
             self, "Api", config=config, runtime=self.runtime, data=self.data, email=self.email
         )
+        # Where emailed links (magic links, contracts) and product pages point: the configured domain, else
+        # the API's own URL.
+        public_base_url = config.public_base_url or self.api.http_api.api_endpoint
         self.links = LinksConstruct(
             self,
             "Links",
@@ -46,7 +52,7 @@ class StarlingStack(Stack):
             data=self.data,
             email=self.email,
             api=self.api,
-            public_base_url=config.public_base_url,
+            public_base_url=public_base_url,
         )
         self.web = WebConstruct(
             self,
@@ -57,6 +63,32 @@ class StarlingStack(Stack):
             email=self.email,
             throttle=config.public_throttle,
             reserved_concurrency=config.public_reserved_concurrency,
+        )
+        self.events = EventsConstruct(self, "Events")
+
+        self.onboarding = OnboardingConstruct(
+            self,
+            "Onboarding",
+            runtime=self.runtime,
+            data=self.data,
+            email=self.email,
+            events=self.events,
+            start_signing_function=self.contracts.start_signing_function,
+            public_base_url=public_base_url,
+            manager_inbox=config.sender_email,
+        )
+        self.onboarding.grant_start(self.api.api_function)
+        self.portal = PortalConstruct(
+            self,
+            "Portal",
+            http_api=self.api.http_api,
+            runtime=self.runtime,
+            data=self.data,
+            email=self.email,
+            onboarding=self.onboarding,
+            contracts=self.contracts,
+            public_base_url=public_base_url,
+            throttle=config.public_throttle,
         )
         # Last, so that it watches every function, queue and stream the constructs above made.
         self.monitoring = MonitoringConstruct(

@@ -17,6 +17,7 @@ from functions.api.routes import (
     identity,
     links,
     meta,
+    onboarding,
     partners,
     products,
     reports,
@@ -49,6 +50,7 @@ app.include_router(meta.router)
 app.include_router(identity.router)
 app.include_router(creators.router)
 app.include_router(partners.router)
+app.include_router(onboarding.router)
 app.include_router(links.router)
 app.include_router(contracts.router)
 app.include_router(reports.router)

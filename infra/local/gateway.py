@@ -9,6 +9,8 @@ which runs the handler in-process. The function's answer becomes the HTTP respon
 from __future__ import annotations
 
 import base64
+import email
+import email.policy
 import json
 import re
 import threading
@@ -335,20 +337,27 @@ class Gateway:
 
 
 def sent_emails(region: str) -> list[dict[str, Any]]:
-    """Every email SES on moto accepted, oldest first."""
+    """Every email SES on moto accepted, oldest first. A raw (MIME) message shows its subject and its
+    text part as `body`; its whole source is `raw`."""
     from moto.ses.models import ses_backends
 
-    messages = ses_backends[ACCOUNT_ID][region].sent_messages
-    return [
-        {
-            "id": m.id,
-            "from": m.source,
-            "to": [a for addresses in getattr(m, "destinations", {}).values() for a in addresses],
-            "subject": getattr(m, "subject", None),
-            "body": getattr(m, "body", None) or getattr(m, "raw_data", None),
-        }
-        for m in messages
-    ]
+    return [_sent_email(m) for m in ses_backends[ACCOUNT_ID][region].sent_messages]
+
+
+def _sent_email(message: Any) -> dict[str, Any]:
+    destinations = getattr(message, "destinations", {})
+    if isinstance(destinations, dict):
+        to = [a for addresses in destinations.values() for a in addresses]
+    else:
+        to = list(destinations)
+    sent = {"id": message.id, "from": message.source, "to": to, "subject": getattr(message, "subject", None),
+            "body": getattr(message, "body", None)}  # fmt: skip
+    raw = getattr(message, "raw_data", None)
+    if raw:
+        parsed = email.message_from_string(raw, policy=email.policy.default)
+        text = parsed.get_body(preferencelist=("plain",))  # type: ignore[attr-defined]
+        sent.update(subject=str(parsed["Subject"]), body=text.get_content() if text else raw, raw=raw)
+    return sent
 
 
 def _time_scale(method: str, body: bytes) -> GatewayResponse:

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from functions.api.routes import onboarding
 from functions.api.schemas import MULTILINE, Page, StrictBody
 from starling.api.auth import principal, requires
 from starling.api.events import public_base_url
@@ -20,7 +21,7 @@ from starling.discovery.repository import DynamoCreatorRepository
 from starling.identity.model import Area
 from starling.identity.repository import DynamoIdentityRepository
 from starling.recruiting import service as recruiting
-from starling.recruiting.model import EmailTemplate
+from starling.recruiting.model import EmailTemplate, Stage
 from starling.recruiting.repository import DynamoPartnerRepository
 from starling.shared.email import SesEmailSender
 from starling.shared.errors import Invalid
@@ -268,6 +269,8 @@ def handle_move_stage(partner_id: str, body: StageMove) -> PartnerOut:
         send_email=body.send_email,
         public_base_url=public_base_url(router.current_event),
     )
+    if partner.stage is Stage.APPROVED:
+        onboarding.start_for_approved(caller.brand_id, partner_id)
     return PartnerOut.model_validate(partner, from_attributes=True)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+import time
 from datetime import date, timedelta
 
 import pytest
@@ -21,6 +22,15 @@ def _partner(api: ApiClient, key: str, creator: dict | None = None) -> dict:
     answer = api.call("POST", "/v1/partners", key, {"creator": creator or MAYA})
     assert answer.status == 201, answer.text
     return dict(answer.body)
+
+
+def _wait_for(probe, timeout: float = 30.0):  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if found := probe():
+            return found
+        time.sleep(0.1)
+    raise AssertionError("timed out")
 
 
 def _move(api: ApiClient, key: str, partner_id: str, stage: str, **extra: object):  # type: ignore[no-untyped-def]
@@ -69,12 +79,16 @@ def test_allowed_moves_succeed_and_are_kept_in_history_with_actor_time_and_note(
     for stage in ("contacted", "negotiating", "applied", "approved"):
         moved = _move(api, brand["api_key"], partner["partner_id"], stage, note=f"to {stage}")
         assert moved.status == 200 and moved.body["stage"] == stage
-    history = api.call("GET", f"/v1/partners/{partner['partner_id']}/history", brand["api_key"]).body["items"]
+    path = f"/v1/partners/{partner['partner_id']}/history"
+    history = api.call("GET", path, brand["api_key"]).body["items"][:5]
     assert [(h["from_stage"], h["to_stage"]) for h in history] == [
         (None, "prospect"), ("prospect", "contacted"), ("contacted", "negotiating"),
         ("negotiating", "applied"), ("applied", "approved"),
     ]  # fmt: skip
     assert history[-1]["note"] == "to approved" and history[-1]["actor"].startswith("owner:key_")
+    # And approval started onboarding, which moved them on as the workflow
+    onboarded = _wait_for(lambda: api.call("GET", path, brand["api_key"]).body["items"][5:])
+    assert [(h["to_stage"], h["actor"]) for h in onboarded] == [("onboarding", "workflow:onboarding")]
     assert [h["at"] for h in history] == sorted(h["at"] for h in history)
 
 

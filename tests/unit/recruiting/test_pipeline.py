@@ -32,6 +32,7 @@ EXPECTED_MOVES = {
     ("prospect", "applied"),
     ("contacted", "applied"),
     ("paused", "active"),
+    ("onboarding", "paused"),  # onboarding expired, or its contract was declined or expired
     ("prospect", "declined"),
     ("contacted", "declined"),
     ("negotiating", "declined"),

@@ -8,6 +8,8 @@ Besides the next step on that path, these moves are allowed, because recruiters 
 
 - prospect → applied, contacted → applied: the creator applies on the brand's form without (further) talks;
 - paused → active: a paused partner comes back;
+- onboarding → paused: onboarding expired (14 days without the partner's steps) or its contract was
+  declined or expired; the brand decides what next;
 - any stage before `active` (prospect … onboarding) → declined: either side says no;
 - active, paused → offboarded: the partnership ends;
 - declined → prospect, offboarded → prospect: the brand re-opens the conversation later.
@@ -57,6 +59,7 @@ def _allowed_moves() -> dict[Stage, frozenset[Stage]]:
     moves[Stage.PROSPECT].add(Stage.APPLIED)
     moves[Stage.CONTACTED].add(Stage.APPLIED)
     moves[Stage.PAUSED].add(Stage.ACTIVE)
+    moves[Stage.ONBOARDING].add(Stage.PAUSED)
     for stage in PRE_ACTIVE:
         moves[stage].add(Stage.DECLINED)
     moves[Stage.ACTIVE].add(Stage.OFFBOARDED)
