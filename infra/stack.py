@@ -7,6 +7,7 @@ from constructs import Construct
 
 from infra.config import StarlingConfig
 from infra.constructs.api import ApiConstruct
+from infra.constructs.contracts.construct import ContractsConstruct
 from infra.constructs.data import DataConstruct
 from infra.constructs.email import EmailConstruct
 from infra.constructs.links.construct import LinksConstruct
@@ -37,6 +38,15 @@ class StarlingStack(Stack):
             throttle=config.redirect_throttle,
             reserved_concurrency=config.redirect_reserved_concurrency,
             home_url=config.home_url,
+        )
+        self.contracts = ContractsConstruct(
+            self,
+            "Contracts",
+            runtime=self.runtime,
+            data=self.data,
+            email=self.email,
+            api=self.api,
+            public_base_url=config.public_base_url,
         )
         self.web = WebConstruct(
             self,

@@ -51,11 +51,13 @@ class RuntimeConstruct(Construct):
         timeout_seconds: int = 10,
         quiet_platform_logs: bool = False,
         reserved_concurrency: int | None = None,
+        handler: str = "handler",
     ) -> lambda_.Function:
         """A function whose code is `functions/<name>` and whose entry point is its handler module.
         `quiet_platform_logs` drops Lambda's START/END/REPORT lines (JSON log format, system level WARN):
         on the redirect they would cost more log ingestion than the click lines themselves.
-        `reserved_concurrency` caps (and sets aside) the function's concurrent executions; None: no cap."""
+        `reserved_concurrency` caps (and sets aside) the function's concurrent executions; None: no cap.
+        `handler` is the module of `functions/<name>` whose `lambda_handler` is the entry point."""
         log_group = logs.LogGroup(
             scope,
             f"{construct_id}Logs",
@@ -67,7 +69,7 @@ class RuntimeConstruct(Construct):
             construct_id,
             runtime=self.runtime,
             architecture=lambda_.Architecture.ARM_64,
-            handler=f"functions.{name}.handler.lambda_handler",
+            handler=f"functions.{name}.{handler}.lambda_handler",
             code=function_code(name),
             layers=[self.dependencies_layer, self.core_layer],
             memory_size=memory_mb,

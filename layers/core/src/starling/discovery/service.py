@@ -285,3 +285,10 @@ def erase_creator(repo: CreatorRepository, brand_id: str, creator_id: str) -> Er
         repo.remove(NETWORK, network_id)
     repo.remove(owner, creator_id)
     return ErasedCreator(creator_id=creator_id, fields=held, from_network=bool(in_network))
+
+
+def creator_store() -> CreatorRepository:
+    """The creators on DynamoDB (for capabilities above this one)."""
+    from starling.discovery.repository import DynamoCreatorRepository
+
+    return DynamoCreatorRepository()

@@ -135,3 +135,10 @@ def resolve_principal(repo: IdentityRepository, authorization: str | None) -> Pr
         raise Unauthorized("This API key is unknown or revoked.")
     brand_id, key_id, role = found
     return Principal(brand_id=brand_id, role=role, key_id=key_id)
+
+
+def identity_store() -> IdentityRepository:
+    """The brands' records on DynamoDB (for capabilities above this one)."""
+    from starling.identity.repository import DynamoIdentityRepository
+
+    return DynamoIdentityRepository()

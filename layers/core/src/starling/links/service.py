@@ -241,3 +241,10 @@ def change_brand(
     if {"utm_defaults", "fallback_url"} & set(changes):
         refresh_redirects(links, brand)
     return brand
+
+
+def link_store() -> LinkRepository:
+    """The links on DynamoDB (for capabilities above this one)."""
+    from starling.links.repository import DynamoLinkRepository
+
+    return DynamoLinkRepository()

@@ -391,3 +391,10 @@ def _save_applicant(
     if network:
         creators.save_many(NETWORK, [replace(c, notes="", network_contact_id=None) for c in network])
     return saved[0]
+
+
+def partner_store() -> PartnerRepository:
+    """The partners on DynamoDB (for capabilities above this one)."""
+    from starling.recruiting.repository import DynamoPartnerRepository
+
+    return DynamoPartnerRepository()

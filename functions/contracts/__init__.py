@@ -1,0 +1,1 @@
+"""The contract-signing workflow's task functions, and the function that starts it for onboarding."""

@@ -1,0 +1,1 @@
+"""Contracts: the contract-signing state machine and its task functions."""

@@ -1,0 +1,1 @@
+"""Contracts: templates, versioned contracts with their signing workflow and evidence, amendments."""
