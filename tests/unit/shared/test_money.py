@@ -109,24 +109,28 @@ def test_rounding_to_the_minor_unit_sends_halves_to_the_even_neighbour(exact: st
 
 
 def test_a_split_line_gives_the_leftover_cent_to_the_largest_fraction() -> None:
-    """Given 10.4 + 20.4 + 30.2 = 61.0 exactly, each part's floor (10, 20, 30) leaves 1 unit over; it goes
-    to the larger of the two .4 fractions' first, so the parts are 11, 20, 30."""
-    assert allocate(61, [Decimal("10.4"), Decimal("20.4"), Decimal("30.2")]) == [11, 20, 30]
+    """Given 10.4 + 20.4 + 30.2 = 61.0 exactly (in tenths: 104, 204, 302), each part's floor (10, 20, 30)
+    leaves 1 unit over; the two .4 fractions tie for it and the first wins, so the parts are 11, 20, 30."""
+    assert allocate(61, [104, 204, 302], 10) == [11, 20, 30]
 
 
 def test_allocating_anything_but_the_rounded_sum_is_refused() -> None:
     with pytest.raises(ValueError, match="rounded sum"):
-        allocate(70, [Decimal("10.4"), Decimal("20.4")])
+        allocate(70, [104, 204], 10)
 
 
-@given(st.lists(st.decimals(min_value=0, max_value=10**9, places=4), min_size=1, max_size=8))
+@given(
+    st.lists(st.integers(min_value=0, max_value=10**15), min_size=1, max_size=8),
+    st.integers(min_value=1, max_value=10**6),
+)
 def test_split_parts_sum_to_the_rounded_whole_and_each_is_within_a_unit_of_its_exact_share(
-    parts: list[Decimal],
+    numerators: list[int], denominator: int
 ) -> None:
-    total = round_half_even(sum(parts, Decimal(0)))
-    shares = allocate(total, parts)
+    total = divide_half_even(sum(numerators), denominator)
+    shares = allocate(total, numerators, denominator)
     assert sum(shares) == total
-    assert all(abs(share - part) < 1 for share, part in zip(shares, parts, strict=True))
+    for share, numerator in zip(shares, numerators, strict=True):
+        assert abs(share * denominator - numerator) < denominator
 
 
 @given(st.integers(min_value=-(10**15), max_value=10**15), st.integers(min_value=1, max_value=10**9))

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from functools import cache
 from typing import Any
 
@@ -112,16 +112,16 @@ def round_half_even(exact: Decimal) -> int:
     return int(exact.to_integral_value(rounding=ROUND_HALF_EVEN))
 
 
-def allocate(total: int, exact_parts: Sequence[Decimal]) -> list[int]:
-    """Whole minor units for `exact_parts` that sum to exactly `total` (largest remainder): each part gets
-    its floor, and the units left go one each to the parts with the largest fractions (the earlier one on a
-    tie). `total` is the rounded sum of the parts, so no part moves by a whole unit or more, and splitting
-    a line never creates nor loses a cent."""
-    floors = [int(part.to_integral_value(rounding=ROUND_FLOOR)) for part in exact_parts]
+def allocate(total: int, numerators: Sequence[int], denominator: int) -> list[int]:
+    """Whole minor units for the exact parts numerators[i] / denominator that sum to exactly `total`
+    (largest remainder): each part gets its floor, and the units left go one each to the parts with the
+    largest fractions (the earlier one on a tie). `total` is the rounded sum of the parts, so no part moves
+    by a whole unit or more, and splitting a line never creates nor loses a cent."""
+    floors = [numerator // denominator for numerator in numerators]
     left = total - sum(floors)
     if not 0 <= left <= len(floors):
-        raise ValueError(f"{total} is not the rounded sum of {list(exact_parts)}")
-    by_fraction = sorted(range(len(floors)), key=lambda i: floors[i] - exact_parts[i])
+        raise ValueError(f"{total} is not the rounded sum of {list(numerators)} / {denominator}")
+    by_fraction = sorted(range(len(floors)), key=lambda i: -(numerators[i] % denominator))
     for i in by_fraction[:left]:
         floors[i] += 1
     return floors
