@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from starling.shared.terms import Terms
 
 Rule = Literal["cpa_percent", "tier", "cpa_fixed"]
-AccrualKind = Literal["commission", "cpc", "per_post", "flat_fee", "retainer_monthly", "gifting"]
+AccrualKind = Literal["cpc", "per_post", "flat_fee", "retainer_monthly", "gifting"]
 
 
 class CommissionStatus(StrEnum):
@@ -47,7 +47,7 @@ def month_of(moment: datetime | date) -> str:
         moment = utc(moment)
     number = moment.year * 100 + moment.month
     key = _MONTH_KEYS.get(number)
-    if key is None:  # formatting costs more than the rest of pricing an order: once per month is enough
+    if key is None:  # formatting is a tenth of pricing an order: once a month is enough
         key = _MONTH_KEYS.setdefault(number, f"{moment.year:04d}-{moment.month:02d}")
     return key
 
