@@ -189,3 +189,14 @@ def test_a_refund_takes_the_order_out_of_the_month_and_frees_cap_room() -> None:
     assert month == december(sales=100_000, commission=8_000)
     commission, _ = price_order(capped, month, 10_000, DEC_3)
     assert commission.amount == 1_000
+
+
+def test_new_terms_mid_month_price_on_the_same_month_and_a_lower_cap_pays_nothing_more() -> None:
+    """Given $4,800 sold and 480 earned under 10% uncapped, then an amendment to 10%/15% tiers from $5,000
+    with a $4 cap: a $500 order still sits on the month's $4,800 ($200 at 10% + $300 at 15% = 6,500 gross)
+    but the 480 already earned is past the new 400 cap, so it earns 0, never a negative amount."""
+    month = december(sales=480_000, commission=480)
+    amended = rules(tiers=TIERS, cap=400)
+    commission, month = price_order(amended, month, 50_000, DEC_3)
+    assert (commission.gross, commission.amount, commission.cut) == (6_500, 0, 6_500)
+    assert month == december(sales=530_000, commission=480)
