@@ -1,6 +1,7 @@
-"""`make bench`: the vanity-link redirect and the click aggregator, each figure a ratio or count measured side
-by side in one run, in process on moto (no network, no local stack). Prints a table and writes it into
-docs/benchmarks.md as the "Redirect and clicks" section (the other sections are left as they are).
+"""`make bench`: the vanity-link redirect, the click aggregator and the commission engine, each figure a
+ratio or count measured side by side in one run, in process on moto (no network, no local stack). Prints a
+table and writes it into docs/benchmarks.md as the "Redirect and clicks" section (the other sections are
+left as they are).
 
     uv run --frozen python -m bench            # about two minutes on two cores
     uv run --frozen python -m bench --no-docs  # print only
@@ -24,12 +25,13 @@ from bench.local import use_fake_aws_env
 
 use_fake_aws_env()  # before anything imports the handlers, which read their environment at import
 
-from bench import clicks, cost, redirect  # noqa: E402
+from bench import clicks, commissions, cost, redirect  # noqa: E402
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 SECTION = "## Redirect and clicks (`make bench`)"
 ISSUE_ANCHORS = {"one SQS message per click": 2.0, "a synchronous DynamoDB write per click": 2.7}
 WARM_TARGET, COLD_TARGET, COUNTERS_TARGET, ALL_WRITES_TARGET = 3.0, 1.15, 200, 1000
+ENGINE_TARGET = 100_000  # conversions per second, in process
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,7 @@ class Results:
     work: clicks.Workload
     speed: clicks.ThroughputResult
     writes: clicks.WritesResult
+    engine: commissions.EngineResult
     seconds: float
     load: tuple[float, float]  # the 1-minute load average before and after: other work on the machine
 
@@ -82,13 +85,16 @@ def measure() -> Results:
     speed = clicks.throughput(work)
     _step("aggregator write units (each write priced from the item before and after)")
     writes = clicks.writes_per_click(work)
+    _step("commission engine, in process (a hybrid contract with tiers and a cap)")
+    engine = commissions.throughput()
     seconds = time.perf_counter() - began
-    return Results(warm, cold, work, speed, writes, seconds, (load_before, os.getloadavg()[0]))
+    return Results(warm, cold, work, speed, writes, engine, seconds, (load_before, os.getloadavg()[0]))
 
 
 def render(results: Results) -> str:
     """The docs section: the figures table, how each was measured, and the cost breakdown."""
     warm, cold, work, speed, writes = results.warm, results.cold, results.work, results.speed, results.writes
+    engine = results.engine
     per_click_writes = writes.per_thousand("total") / 1000
     read_units = statistics.fmean(b.read_units for b in writes.steady) / clicks.BATCH_CLICKS
     measured = cost.Measured(
@@ -166,6 +172,16 @@ def render(results: Results) -> str:
             f"${ours_total:.2f} (breakdown below; the stream's fixed hourly charge apart)",
             f"below the issue's anchors, {anchors_given}",
             _verdict(ours_total < min(ISSUE_ANCHORS.values())),
+        ),
+        Row(
+            "6. commission engine, in process",
+            f"{engine.orders_per_second:,.0f} conversions per CPU second, "
+            f"{engine.wall_orders_per_second:,.0f} by the wall clock (medians of {engine.rounds} rounds of "
+            f"{engine.orders_per_round:,} orders; slowest round {engine.slowest_round_per_second:,.0f}); "
+            f"per round {engine.split_orders:,} orders split at a tier threshold and "
+            f"{engine.capped_orders:,} cut by the cap",
+            f"≥ {ENGINE_TARGET:,} conversions/s",
+            _verdict(engine.orders_per_second >= ENGINE_TARGET),
         ),
     ]
     figures = _markdown_table(
@@ -268,6 +284,13 @@ min {min(steady_seconds):.2f}, max {max(steady_seconds):.2f}.
    the gsi1 keys (the link item, projection ALL) is written to the index too, one more write of its size.
    Steady state: batches 2 to {len(writes.steady) + 1}, {steady_calls:.0f} calls per batch, \
 {failed_conditions} failed conditions.
+6. `starling.conversions.engine.price_order` called as ingestion calls it (the partner's month in, the
+   commission and the month after out) on a hybrid contract: 8% + $2.50 per order, tiers of 8%, 10% from
+   $5,000 and 12.5% from $20,000 of monthly sales, a $3,000 monthly cap and 30 lock days
+   (`bench/commissions.py`). {engine.orders_per_round:,} seeded order amounts (mostly $20 to $150, one in
+   twenty up to $1,500), a new partner-month every {commissions.ORDERS_PER_MONTH} orders so tiers are
+   crossed and the cap reached again; the loop alone is timed, after an untimed pass, by the process's CPU
+   time (judged) and the wall clock (beside it: on a shared machine it measures the share of a core).
 
 Where a warm redirect's time goes (each step timed alone, µs per call):
 

@@ -5,15 +5,20 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from starling.shared.errors import Invalid
 from starling.shared.money import (
     Money,
+    allocate,
+    divide_half_even,
     format_amount,
     is_currency,
     minor_unit_exponent,
     parse_currency,
     parse_locale,
+    round_half_even,
 )
 
 
@@ -93,3 +98,42 @@ def test_other_locales_are_refused_naming_the_field(locale: object) -> None:
     assert "locale" in caught.value.details
     with pytest.raises(Invalid):
         format_amount(Money(100, "USD"), locale)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("exact", "rounded"),
+    [("100.5", 100), ("101.5", 102), ("100.49", 100), ("100.51", 101), ("0.5", 0), ("-0.5", 0), ("2", 2)],
+)
+def test_rounding_to_the_minor_unit_sends_halves_to_the_even_neighbour(exact: str, rounded: int) -> None:
+    assert round_half_even(Decimal(exact)) == rounded
+
+
+def test_a_split_line_gives_the_leftover_cent_to_the_largest_fraction() -> None:
+    """Given 10.4 + 20.4 + 30.2 = 61.0 exactly (in tenths: 104, 204, 302), each part's floor (10, 20, 30)
+    leaves 1 unit over; the two .4 fractions tie for it and the first wins, so the parts are 11, 20, 30."""
+    assert allocate(61, [104, 204, 302], 10) == [11, 20, 30]
+
+
+def test_allocating_anything_but_the_rounded_sum_is_refused() -> None:
+    with pytest.raises(ValueError, match="rounded sum"):
+        allocate(70, [104, 204], 10)
+
+
+@given(
+    st.lists(st.integers(min_value=0, max_value=10**15), min_size=1, max_size=8),
+    st.integers(min_value=1, max_value=10**6),
+)
+def test_split_parts_sum_to_the_rounded_whole_and_each_is_within_a_unit_of_its_exact_share(
+    numerators: list[int], denominator: int
+) -> None:
+    total = divide_half_even(sum(numerators), denominator)
+    shares = allocate(total, numerators, denominator)
+    assert sum(shares) == total
+    for share, numerator in zip(shares, numerators, strict=True):
+        assert abs(share * denominator - numerator) < denominator
+
+
+@given(st.integers(min_value=-(10**15), max_value=10**15), st.integers(min_value=1, max_value=10**9))
+def test_integer_division_rounds_half_to_even_exactly(numerator: int, denominator: int) -> None:
+    exact = Decimal(numerator) / Decimal(denominator)  # 28 digits: exact enough for these sizes
+    assert divide_half_even(numerator, denominator) == round_half_even(exact)

@@ -13,8 +13,9 @@ authorizer (it reads brands, so it imports this module) should not pay on a cold
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from functools import cache
 from typing import Any
 
@@ -103,3 +104,35 @@ def format_amount(money: Money, locale: str = DEFAULT_LOCALE) -> str:
             decimal_quantization=True,
         )
     )
+
+
+def round_half_even(exact: Decimal) -> int:
+    """`exact` minor units rounded to a whole minor unit, half to even (banker's rounding): 100.5 → 100,
+    101.5 → 102. Ties go up as often as down, so rounding many lines neither drifts up nor down."""
+    return int(exact.to_integral_value(rounding=ROUND_HALF_EVEN))
+
+
+def allocate(total: int, numerators: Sequence[int], denominator: int) -> list[int]:
+    """Whole minor units for the exact parts numerators[i] / denominator that sum to exactly `total`
+    (largest remainder): each part gets its floor, and the units left go one each to the parts with the
+    largest fractions (the earlier one on a tie). `total` is the rounded sum of the parts, so no part moves
+    by a whole unit or more, and splitting a line never creates nor loses a cent."""
+    floors = [numerator // denominator for numerator in numerators]
+    left = total - sum(floors)
+    if not 0 <= left <= len(floors):
+        raise ValueError(f"{total} is not the rounded sum of {list(numerators)} / {denominator}")
+    by_fraction = sorted(range(len(floors)), key=lambda i: -(numerators[i] % denominator))
+    for i in by_fraction[:left]:
+        floors[i] += 1
+    return floors
+
+
+def divide_half_even(numerator: int, denominator: int) -> int:
+    """numerator / denominator rounded half to even, exactly (integers only, no Decimal precision limit)."""
+    if denominator <= 0:
+        raise ValueError("the denominator is positive")
+    quotient, remainder = divmod(numerator, denominator)
+    twice = 2 * remainder
+    if twice > denominator or (twice == denominator and quotient % 2):
+        quotient += 1
+    return quotient
