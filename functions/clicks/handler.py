@@ -27,7 +27,7 @@ from botocore.config import Config
 
 from starling.links.aggregation import StreamClick, aggregate, clicks_in_log_record, countable_clicks
 from starling.links.counters import DynamoClickCounterRepository
-from starling.links.deliveries import is_subscription_event, read_delivery
+from starling.links.deliveries import is_subscription_event, read_delivery, stream_record_identity
 from starling.links.delivery_buffer import DynamoDeliveryBuffer
 from starling.links.rollup import roll_up
 from starling.shared.observability import logger, metrics
@@ -45,7 +45,13 @@ _writers = ThreadPoolExecutor(max_workers=WRITERS, thread_name_prefix="counter-w
 def read_record(record: KinesisStreamRecord) -> tuple[list[StreamClick], int]:
     """A record that cannot be read fails alone (Powertools reports it); the stream retries from it."""
     shard_id = record.event_id.split(":", 1)[0]
-    return clicks_in_log_record(record.kinesis.data_as_bytes(), shard_id, record.kinesis.sequence_number)
+    data = record.kinesis.data_as_bytes()
+    clicks, malformed = clicks_in_log_record(data, shard_id, record.kinesis.sequence_number)
+    identity = stream_record_identity(data) if clicks else None
+    if identity and not _buffer.claim_stream_record(identity, record.event_id):
+        metrics.add_metric(name="ClickDeliveryDuplicate", unit="Count", value=1)
+        return [], malformed  # the same log events came in an earlier record: counted there
+    return clicks, malformed
 
 
 def record_delivery(event: dict[str, Any]) -> dict[str, Any]:

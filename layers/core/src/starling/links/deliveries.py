@@ -84,6 +84,15 @@ def read_delivery(event: dict[str, Any]) -> Delivery | None:
     )
 
 
+def stream_record_identity(data: bytes) -> str | None:
+    """A Kinesis record written by a subscription is one delivery too: the id of its log events (None for
+    a record that holds none). The same events put twice in the stream are two records with one id."""
+    envelope = json.loads(gzip.decompress(data))
+    events = envelope.get("logEvents") or [] if isinstance(envelope, dict) else []
+    ids = [str(e.get("id", "")) for e in events if isinstance(e, dict)]
+    return delivery_id_of(ids) if ids else None
+
+
 def pack_lines(lines: tuple[str, ...] | list[str]) -> bytes:
     """Click lines as they are kept until the rollup: gzip of the lines, one per line."""
     return gzip.compress("\n".join(lines).encode(), compresslevel=6, mtime=0)

@@ -37,6 +37,7 @@ STATE_KEY = {"pk": {"S": "CLKROLL"}, "sk": {"S": "STATE"}}
 # A delivery's key refuses it again for this long: longer than Lambda keeps an async event (6 hours) and
 # than the failure queue keeps a failed one for a replay (14 days).
 KEEP_DAYS = 15
+STREAM_CLAIM_DAYS = 2  # the click stream keeps records 24 hours
 
 
 class DynamoDeliveryBuffer:
@@ -91,6 +92,30 @@ class DynamoDeliveryBuffer:
                 return "duplicate"
             raise
         return "late"
+
+    def claim_stream_record(self, delivery_id: str, position: str, now_ms: int | None = None) -> bool:
+        """The kinesis path: whether the record at `position` (shard and sequence number) is the first to
+        carry these log events. The same record again (a retried batch) is still theirs; another record
+        with the same events (CloudWatch Logs putting them twice) is a duplicate, whichever batch it is in."""
+        now = int(time.time() * 1000) if now_ms is None else now_ms
+        try:
+            self._client.put_item(
+                TableName=self._table,
+                Item={
+                    "pk": {"S": f"CLKK#{delivery_id}"},
+                    "sk": {"S": "K"},
+                    "at": {"S": position},
+                    "expires_at": {"N": str(now // 1000 + STREAM_CLAIM_DAYS * 86400)},
+                },
+                ConditionExpression="attribute_not_exists(pk) OR #at = :at",
+                ExpressionAttributeNames={"#at": "at"},
+                ExpressionAttributeValues={":at": {"S": position}},
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
 
     # The rollup
     def state(self) -> RollupState:
