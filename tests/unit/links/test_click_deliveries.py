@@ -93,6 +93,9 @@ class CountingRepo:
     def first_clicks(self, slug: str, hour: str, shard: int, firsts: dict[str, str]) -> dict[str, str]:
         return dict(firsts)
 
+    def merge_visitors(self, slug: str, hour: str, visitors: list[str], run: str) -> int:
+        return len(visitors)
+
     def apply(self, shard_id: str, update: CounterUpdate) -> int:
         if self.die_after is not None and self.applied >= self.die_after:
             raise RuntimeError("died halfway")

@@ -71,6 +71,24 @@ def visitor_shard(visitor: str) -> int:
     return (position if position >= 0 else ord(visitor[0])) % VISITOR_STATE_SHARDS
 
 
+def _sketched_unique_click_ids(
+    repo: ClickCounterRepository, people: list[StreamClick], parallel: Mapper, run: str
+) -> set[str]:
+    """The default path: each link-hour's visitors merged into its sketch, which says how many are new;
+    that many of the batch's visitors (in batch order, their first click) are unique."""
+    firsts: dict[tuple[str, str], dict[str, str]] = defaultdict(dict)
+    for item in people:
+        c = item.click
+        if c.visitor:
+            firsts[(c.slug, hour_of(c.at_ms))].setdefault(c.visitor, c.click_id)
+    groups = list(firsts.items())
+    answers = parallel(lambda g: repo.merge_visitors(g[0][0], g[0][1], list(g[1]), run), groups)
+    unique: set[str] = set()
+    for (_, group), new in zip(groups, answers, strict=True):
+        unique.update(list(group.values())[:new])
+    return unique
+
+
 def _unique_click_ids(repo: ClickCounterRepository, people: list[StreamClick], parallel: Mapper) -> set[str]:
     """Ids of the clicks that are their visitor's first on that link in that hour."""
     firsts: dict[tuple[str, str, int], dict[str, str]] = defaultdict(dict)
@@ -122,9 +140,15 @@ def plan_updates(
     return list(updates.values())
 
 
-def aggregate(repo: ClickCounterRepository, batch: list[StreamClick], parallel: Mapper = map) -> BatchOutcome:
+def aggregate(
+    repo: ClickCounterRepository,
+    batch: list[StreamClick],
+    parallel: Mapper = map,
+    sketch_run: str | None = None,
+) -> BatchOutcome:
     """Count one batch (one shard, stream order) exactly once. The visitor-state writes, then the counter
-    writes, are independent of one another, so `parallel` may run them side by side."""
+    writes, are independent of one another, so `parallel` may run them side by side. With `sketch_run` (the
+    rollup's run), unique visitors are counted with the link-hours' sketches instead of exact state."""
     outcome = BatchOutcome()
     seen: set[str] = set()
     clicks: list[StreamClick] = []
@@ -145,7 +169,10 @@ def aggregate(repo: ClickCounterRepository, batch: list[StreamClick], parallel: 
     flags = burst_flags((i.click.slug, i.click.source, i.click.at_ms) for i in people)
     flagged = {item.click.click_id for item, flag in zip(people, flags, strict=True) if flag}
     counted = [item for item in people if item.click.click_id not in flagged]
-    unique_ids = _unique_click_ids(repo, counted, parallel)
+    if sketch_run is None:
+        unique_ids = _unique_click_ids(repo, counted, parallel)
+    else:
+        unique_ids = _sketched_unique_click_ids(repo, counted, parallel, sketch_run)
     updates = plan_updates(clicks, bots, flagged, unique_ids)
     for _ in parallel(lambda update: repo.apply(shard_id, update), updates):
         outcome.counter_updates += 1

@@ -61,6 +61,6 @@ def roll_up(
             continue
         if click is not None:
             clicks.append(StreamClick(ROLLUP_SHARD, checkpoint, click))
-    outcome.batch = aggregate(repo, clicks, parallel=parallel)
+    outcome.batch = aggregate(repo, clicks, parallel=parallel, sketch_run=f"{ROLLUP_SHARD}:{run.run}")
     buffer.finish(run)
     return outcome
