@@ -66,6 +66,7 @@ class Arrival:
 class Tally:
     write_units: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     read_units: float = 0.0
+    calls: int = 0
 
     @property
     def writes(self) -> int:
@@ -81,6 +82,7 @@ class PathMeasure:
     rollup_read_units: float  # per click
     seconds_per_delivery: float
     seconds_per_rollup_click: float
+    rollup_calls_per_click: float  # DynamoDB calls, 16 at a time (the rollup's writers)
     idle_rollup_seconds: float
     delivery_item_bytes: float
     counted: int
@@ -97,8 +99,8 @@ def _category(key: dict[str, Any]) -> str:
         return "deliveries"
     if pk == "CLKROLL":
         return "rollup state"
-    if pk.startswith("UV#"):
-        return "visitor state"
+    if pk.startswith(("UV#", "UVH#")):
+        return "visitors"
     if sk.startswith(("CLK#", "LSTAT#")):
         return "counters"
     return "other"
@@ -125,14 +127,17 @@ def metered(clients: list[Any], reader: Any) -> Iterator[Tally]:
         units = write_units(was, read(key))
         with lock:
             tally.write_units[_category(key)] += units
+            tally.calls += 1
 
     def after_get(parsed: dict[str, Any], **_: Any) -> None:
         with lock:
+            tally.calls += 1
             tally.read_units += max(1, math.ceil(item_size(parsed.get("Item")) / 4096))
 
     def after_query(parsed: dict[str, Any], **_: Any) -> None:
         size = sum(item_size(item) for item in parsed.get("Items", []))
         with lock:
+            tally.calls += 1
             tally.read_units += max(1, math.ceil(size / 4096))
 
     hooks = [
@@ -169,6 +174,7 @@ def measure(monthly: int, rollup_minutes: int = 1, seed: int = 20261129) -> Path
         buffer, repo = handler._buffer, handler._repo
         base = int(time.time() * 1000) - 3_600_000
         steady = Tally()
+        steady_calls = 0
         record_units, record_seconds, rollup_seconds, item_bytes = [], [], [], []
         event = 0
         for minute in range(ROLLUPS_MEASURED):
@@ -196,6 +202,7 @@ def measure(monthly: int, rollup_minutes: int = 1, seed: int = 20261129) -> Path
                 for name, units in rolled.write_units.items():
                     steady.write_units[name] += units
                 steady.read_units += rolled.read_units
+                steady_calls += rolled.calls
         began = time.perf_counter()
         with silenced():
             roll_up(buffer, repo, base + ROLLUPS_MEASURED * 60_000 + 60_000 + ROLLUP_LAG_MS)
@@ -210,6 +217,7 @@ def measure(monthly: int, rollup_minutes: int = 1, seed: int = 20261129) -> Path
         rollup_read_units=steady.read_units / steady_clicks,
         seconds_per_delivery=statistics.median(record_seconds),
         seconds_per_rollup_click=statistics.median(rollup_seconds[1:]),
+        rollup_calls_per_click=steady_calls / steady_clicks,
         idle_rollup_seconds=idle,
         delivery_item_bytes=statistics.fmean(item_bytes),
         counted=counted,
@@ -232,3 +240,82 @@ def _counted(reader: Any, links: list[Any]) -> int:
         ).get("Item", {})
         total += sum(int(item.get(name, {"N": "0"})["N"]) for name in ("c", "b", "f"))
     return total
+
+
+# What the rest of the bench's cost notes assume: a DynamoDB call's round trip, and the calls the rollup
+# makes 16 at a time; Lambda bills the aggregator's duration, 1 ms granular, at 1,024 MB.
+ROUND_TRIP_MS = 6.0
+WRITERS = 16
+AGGREGATOR_GB = 1.0
+IDLE_TICK_ROUND_TRIPS = 5  # state read, plan, two empty queries, finish
+IDLE_TICK_WRITE_UNITS = 2  # plan and finish
+IDLE_TICK_READ_UNITS = 3
+KEEP_DAYS = 15
+# The kinesis path claims each stream record's log events (one conditional put per record of about 20).
+CLAIM_WRITE_UNITS_PER_CLICK = 1 / 20
+
+
+@dataclass(frozen=True)
+class MonthLine:
+    part: str
+    dollars: float
+
+
+def ticks_per_month(rollup_minutes: int) -> float:
+    return 730 * 60 / rollup_minutes
+
+
+def rollup_fixed_month(rollup_minutes: int) -> float:
+    """The schedule's runs at zero traffic: invocations, duration, the rollup state's reads and writes."""
+    from bench import prices as p
+
+    ticks = ticks_per_month(rollup_minutes)
+    seconds = (IDLE_TICK_ROUND_TRIPS * ROUND_TRIP_MS + 2) / 1000
+    return ticks * (
+        p.LAMBDA_PER_MILLION_REQUESTS / 1e6
+        + seconds * AGGREGATOR_GB * p.LAMBDA_ARM_PER_GB_SECOND
+        + IDLE_TICK_WRITE_UNITS * p.DYNAMODB_PER_MILLION_WRITE_UNITS / 1e6
+        + IDLE_TICK_READ_UNITS * p.DYNAMODB_PER_MILLION_READ_UNITS / 1e6
+    )
+
+
+def default_path_variable(m: PathMeasure, monthly: int) -> list[MonthLine]:
+    """The aggregation part of the default path for `monthly` clicks, from a measurement (taken at that
+    volume, or at a lower one: larger batches cost less per click, so that is an upper bound)."""
+    from bench import prices as p
+
+    arrival = Arrival(monthly, m.arrival.rollup_minutes)
+    deliveries = monthly / arrival.clicks_per_delivery
+    record_units_per_click = m.record_write_units / m.arrival.clicks_per_delivery
+    delivery_seconds = (ROUND_TRIP_MS + 2) / 1000
+    rollup_seconds_per_click = math.ceil(m.rollup_calls_per_click * 1000 / WRITERS) * ROUND_TRIP_MS / 1e6
+    stored_gb = (
+        deliveries
+        * (m.delivery_item_bytes / m.arrival.clicks_per_delivery * arrival.clicks_per_delivery + 60)
+        / p.GB
+        * KEEP_DAYS
+        / 30
+    )
+    return [
+        MonthLine(
+            "aggregator invocations, one per delivery", deliveries * p.LAMBDA_PER_MILLION_REQUESTS / 1e6
+        ),
+        MonthLine(
+            "aggregator duration",
+            (deliveries * delivery_seconds + monthly * rollup_seconds_per_click)
+            * AGGREGATOR_GB
+            * p.LAMBDA_ARM_PER_GB_SECOND,
+        ),
+        MonthLine(
+            "DynamoDB writes: deliveries recorded",
+            monthly * record_units_per_click * p.DYNAMODB_PER_MILLION_WRITE_UNITS / 1e6,
+        ),
+        MonthLine(
+            "DynamoDB writes: rollup (counters, visitors, state)",
+            monthly * m.rollup_writes_per_click * p.DYNAMODB_PER_MILLION_WRITE_UNITS / 1e6,
+        ),
+        MonthLine(
+            "DynamoDB reads: rollup", monthly * m.rollup_read_units * p.DYNAMODB_PER_MILLION_READ_UNITS / 1e6
+        ),
+        MonthLine("DynamoDB storage: deliveries kept 15 days", stored_gb * p.DYNAMODB_PER_GB_MONTH),
+    ]

@@ -91,11 +91,12 @@ class StarlingConfig:
 
     # How click lines reach the aggregator. "lambda" (the default): the redirect's log group's subscription
     # invokes the aggregator straight away, which records each delivery once, and a schedule counts them
-    # every `click_rollup_minutes`; nothing is billed by the hour. "kinesis": an on-demand Kinesis stream
+    # every `click_rollup_minutes` (figures lag by up to that plus a minute; fewer minutes cost more per
+    # click: `make bench`); nothing is billed by the hour. "kinesis": an on-demand Kinesis stream
     # between ($0.04 an hour, $29.20 a month, whatever the traffic), cheaper per click in batches of 1,000;
     # it pays for itself only above the crossover that `make bench` computes (README, "What it costs").
     click_capture: str = "lambda"
-    click_rollup_minutes: int = 1
+    click_rollup_minutes: int = 5
 
     # Where alarms are emailed (an SNS email subscription, confirmed by the recipient); empty: no
     # subscription, the alarms still go to the topic.

@@ -32,6 +32,10 @@ class LocalCloudSettings:
     region: str = DEFAULT_REGION
     # Wait states and Retry back-offs sleep this share of their time (tests use a small one).
     time_scale: float = 1.0
+    # Scheduled rules run at this share of their period (None: time_scale). `starling dev` runs the click
+    # rollup's five minutes every 30 seconds, so a developer sees clicks counted within about a minute and a
+    # half; the deployed schedule is the template's.
+    schedule_scale: float | None = None
 
 
 class LocalCloud:

@@ -6,9 +6,9 @@ that turns them into counters.
                              v
   capture "lambda" (default, nothing billed by the hour):
   CloudWatch Logs --subscription filter--> aggregator (async: 2 retries) --> one item per delivery
-                                                | retries exhausted              | every minute (schedule)
+                                                | retries exhausted              | every 5 minutes (schedule)
                                                 v                                v
-                                         SQS failure queue          rollup: counters once per minute
+                                         SQS failure queue          rollup: counters once per run
 
   capture "kinesis" (above the crossover, infra/config.py):
   CloudWatch Logs --subscription filter--> Kinesis click stream --> aggregator --> counters
@@ -59,7 +59,7 @@ class LinksConstruct(Construct):
         reserved_concurrency: int | None = None,
         home_url: str = "",
         capture: str = "lambda",
-        rollup_minutes: int = 1,
+        rollup_minutes: int = 5,
     ) -> None:
         """`throttle` limits GET and HEAD /{slug} at the stage; `reserved_concurrency` caps the redirect;
         `home_url` is where the page of an unknown link sends a shopper (none when empty); `capture` is how

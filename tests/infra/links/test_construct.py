@@ -114,12 +114,12 @@ def test_a_delivery_the_aggregator_cannot_count_is_retried_then_kept_in_the_fail
     )
 
 
-def test_a_schedule_rolls_up_the_recorded_deliveries_every_minute(template: Template) -> None:
+def test_a_schedule_rolls_up_the_recorded_deliveries_every_five_minutes(template: Template) -> None:
     aggregator = _logical_id(template, "AWS::Lambda::Function", "LinksClickAggregatorFunction")
     template.has_resource_properties(
         "AWS::Events::Rule",
         {
-            "ScheduleExpression": "rate(1 minute)",
+            "ScheduleExpression": "rate(5 minutes)",
             "Targets": [Match.object_like({"Arn": {"Fn::GetAtt": [aggregator, "Arn"]}})],
         },
     )
@@ -139,7 +139,7 @@ def test_click_lines_flow_from_the_redirect_log_group_into_an_encrypted_stream(
     template = kinesis_template
     stream = _logical_id(template, "AWS::Kinesis::Stream", "LinksClickStream")
     assert not template.find_resources(
-        "AWS::Events::Rule", {"Properties": {"ScheduleExpression": "rate(1 minute)"}}
+        "AWS::Events::Rule", {"Properties": {"ScheduleExpression": "rate(5 minutes)"}}
     )
     template.has_resource_properties(
         "AWS::Kinesis::Stream",

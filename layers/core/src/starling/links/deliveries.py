@@ -4,7 +4,7 @@ CloudWatch Logs invokes the function asynchronously with `{"awslogs": {"data": <
 envelope>}}`; the envelope's `logEvents` each carry a unique `id`. A delivery holds a few events (one log
 stream's, a second or so of them), so counting each delivery on its own would write every counter for a
 few clicks. Instead a delivery is recorded once, in one item, and a rollup counts every recorded delivery
-of the last minute together (starling.links.rollup).
+since the last one together (starling.links.rollup).
 
 Exactly once: a delivery's identity is a hash of its log event ids, so the same delivery again (Lambda's
 async retries and duplicates, a replay from the failure queue) lands on the same key and is refused by a
@@ -17,6 +17,7 @@ import base64
 import gzip
 import hashlib
 import json
+import zlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,12 +95,12 @@ def stream_record_identity(data: bytes) -> str | None:
 
 
 def pack_lines(lines: tuple[str, ...] | list[str]) -> bytes:
-    """Click lines as they are kept until the rollup: gzip of the lines, one per line."""
-    return gzip.compress("\n".join(lines).encode(), compresslevel=6, mtime=0)
+    """Click lines as they are kept until the rollup: zlib (level 9) of the lines, one per line."""
+    return zlib.compress("\n".join(lines).encode(), 9)
 
 
 def unpack_lines(data: bytes) -> list[str]:
-    text = gzip.decompress(data).decode()
+    text = zlib.decompress(data).decode()
     return [line for line in text.split("\n") if line]
 
 

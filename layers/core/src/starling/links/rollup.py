@@ -1,6 +1,7 @@
-"""The rollup: every recorded delivery of the last minute counted together, exactly once.
+"""The rollup: every delivery recorded since the last rollup counted together, exactly once.
 
-Once a minute (an EventBridge schedule) the aggregator takes the next run number and fixes its range in the
+Every `click_rollup_minutes` (an EventBridge schedule, 5 by default: the cost per click falls with the
+batch; docs/decisions.md) the aggregator takes the next run number and fixes its range in the
 rollup's state item (a conditional write: one rollup takes a run), reads the click lines of the deliveries
 recorded in that range, and counts them with starling.links.aggregation as one batch whose checkpoint is
 the run number. Then it moves the cursors past the range.

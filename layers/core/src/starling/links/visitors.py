@@ -9,13 +9,13 @@ visitors into it is one write unit, and there is no ceiling. The sketch's standa
 empty registers, with a standard error of sqrt(1024 (e^t - t - 1)) visitors for t = visitors / 1024 (about
 2 at 100 visitors, 11 at 500). bench/capture.py measures both.
 
-A visitor is already a salted 64-bit hash (starling.links.clicks.visitor_hash); its first 10 bits pick the
+A visitor (a salted hash: starling.links.clicks.visitor_hash) is hashed to 64 bits; the first 10 pick the
 register, and the register keeps the longest run of leading zeros (plus one) seen in the other 54.
 """
 
 from __future__ import annotations
 
-import base64
+import hashlib
 import math
 
 PRECISION = 10
@@ -25,8 +25,8 @@ _ALPHA = 0.7213 / (1 + 1.079 / REGISTERS)
 
 
 def _bits(visitor: str) -> int:
-    raw = base64.urlsafe_b64decode(visitor + "=" * (-len(visitor) % 4))
-    return int.from_bytes(raw[:8].ljust(8, b"\0"), "big")
+    """64 evenly spread bits of the visitor (a salted hash already; hashed again so that any id spreads)."""
+    return int.from_bytes(hashlib.blake2b(visitor.encode(), digest_size=8).digest(), "big")
 
 
 def add(registers: bytearray, visitor: str) -> None:
