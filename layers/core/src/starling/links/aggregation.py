@@ -6,10 +6,10 @@ the link's lifetime totals. Each counter remembers, per shard, the last stream p
 (its checkpoint), and an update only adds what lies after it. So a batch delivered again, whole or from a
 failed record on, never counts twice, and one that failed halfway resumes exactly where it stopped.
 
-Unique visitors: a visitor (salted hash of IP and user agent) counts once per link per UTC hour. The hour's
-visitor state (16 items, up to about 240,000 visitors) keeps, for each visitor, the id of their first
-click; writing it with if_not_exists is idempotent, and a click is unique exactly when it is its visitor's
-first, however often it is replayed.
+Unique visitors: a visitor (salted hash of IP and user agent) counts once per link per UTC hour. On the
+kinesis path the hour's visitor state keeps, for each visitor, the id of their first click; writing it with
+if_not_exists is idempotent, and a click is unique exactly when it is its visitor's first, however often it
+is replayed. The default path's rollups use starling.links.visitors instead (`sketch_run`).
 """
 
 from __future__ import annotations
@@ -26,10 +26,11 @@ from starling.links.click_quality import burst_flags, is_bot
 from starling.links.clicks import Click, parse_click_line
 from starling.links.model import ClickCounterRepository, Contribution, CounterKey, CounterUpdate
 
-# A link-hour's visitors are spread over this many state items by their hash's first character; one item
-# holds about 15,000 (DynamoDB's 400 KB), so a link counts up to about 240,000 unique visitors an hour.
-VISITOR_STATE_SHARDS = 16
-_HASH_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"  # urlsafe base64
+# The kinesis path: a link-hour's visitors are spread over this many state items; one item holds about
+# 15,000 (DynamoDB's 400 KB), so a link counts up to about 60,000 unique visitors an hour there. 16 items
+# would raise it to 240,000 but cost 0.45 write units a click instead of 0.21 (`make bench`); the default
+# path has no ceiling (starling.links.visitors). docs/decisions.md, 2026-11-29.
+VISITOR_STATE_SHARDS = 4
 # How independent writes are run: `map` one after another, or an executor's `map` side by side.
 Mapper = Callable[[Callable[[Any], Any], Iterable[Any]], Iterator[Any]]
 
@@ -64,11 +65,7 @@ class BatchOutcome:
 
 
 def visitor_shard(visitor: str) -> int:
-    """Which of the link-hour's state items holds this visitor: even over the hash's 64 first characters."""
-    if not visitor:
-        return 0
-    position = _HASH_ALPHABET.find(visitor[0])
-    return (position if position >= 0 else ord(visitor[0])) % VISITOR_STATE_SHARDS
+    return ord(visitor[0]) % VISITOR_STATE_SHARDS if visitor else 0
 
 
 def _sketched_unique_click_ids(
