@@ -25,13 +25,20 @@ from bench.local import use_fake_aws_env
 
 use_fake_aws_env()  # before anything imports the handlers, which read their environment at import
 
-from bench import clicks, commissions, cost, redirect  # noqa: E402
+from bench import capture, clicks, commissions, cost, fixed, redirect  # noqa: E402
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 SECTION = "## Redirect and clicks (`make bench`)"
 ISSUE_ANCHORS = {"one SQS message per click": 2.0, "a synchronous DynamoDB write per click": 2.7}
 WARM_TARGET, COLD_TARGET, COUNTERS_TARGET, ALL_WRITES_TARGET = 3.0, 1.15, 200, 1000
 ENGINE_TARGET = 100_000  # conversions per second, in process
+PER_MILLION_TARGETS = {3_000_000: 2.00, 30_000_000: 1.80}
+FIXED_TARGET = 2.0
+ROLLUP_MINUTES = 5  # the default (infra/config.py)
+# (monthly clicks, rollup minutes measured): 30 million is measured with one-minute rollups, smaller batches
+# than the default five minutes make, so its cost per click is an upper bound (300 million uses it too).
+DEFAULT_PATH_RUNS = ((100_000, ROLLUP_MINUTES), (3_000_000, ROLLUP_MINUTES), (30_000_000, 1))
+VOLUMES = (0, 100_000, 3_000_000, 30_000_000, 300_000_000)
 
 
 @dataclass(frozen=True)
@@ -69,6 +76,8 @@ class Results:
     speed: clicks.ThroughputResult
     writes: clicks.WritesResult
     engine: commissions.EngineResult
+    capture: dict[int, capture.PathMeasure]  # the default path, by monthly volume
+    fixed: dict[str, list[fixed.FixedLine]]  # the stack at zero traffic, by capture path
     seconds: float
     load: tuple[float, float]  # the 1-minute load average before and after: other work on the machine
 
@@ -87,8 +96,25 @@ def measure() -> Results:
     writes = clicks.writes_per_click(work)
     _step("commission engine, in process (a hybrid contract with tiers and a cap)")
     engine = commissions.throughput()
+    measured_paths = {}
+    for monthly, minutes in DEFAULT_PATH_RUNS:
+        _step(f"default capture path at {monthly:,} clicks a month (deliveries recorded, rollups)")
+        measured_paths[monthly] = capture.measure(monthly, minutes)
+    _step("the stack at zero traffic: every resource billed by the hour or month (synth, both paths)")
+    fixed_lines = {path: fixed.fixed_month(path, ROLLUP_MINUTES) for path in ("lambda", "kinesis")}
     seconds = time.perf_counter() - began
-    return Results(warm, cold, work, speed, writes, engine, seconds, (load_before, os.getloadavg()[0]))
+    return Results(
+        warm,
+        cold,
+        work,
+        speed,
+        writes,
+        engine,
+        measured_paths,
+        fixed_lines,
+        seconds,
+        (load_before, os.getloadavg()[0]),
+    )
 
 
 def render(results: Results) -> str:
@@ -174,7 +200,7 @@ def render(results: Results) -> str:
             _verdict(ours_total < min(ISSUE_ANCHORS.values())),
         ),
         Row(
-            "6. commission engine, in process",
+            "9. commission engine, in process",
             f"{engine.orders_per_second:,.0f} conversions per CPU second, "
             f"{engine.wall_orders_per_second:,.0f} by the wall clock (medians of {engine.rounds} rounds of "
             f"{engine.orders_per_round:,} orders; slowest round {engine.slowest_round_per_second:,.0f}); "
@@ -251,6 +277,7 @@ def render(results: Results) -> str:
         if cost.total(other) > ours_total
     )
     today = time.strftime("%Y-%m-%d", time.gmtime())
+    capture_section = render_capture(results, measured, ours_total, sqs)
     return f"""{SECTION}
 
 Run on {today} with {os.cpu_count()} cores, Python {platform.python_version()} and moto {version("moto")} \
@@ -284,7 +311,7 @@ min {min(steady_seconds):.2f}, max {max(steady_seconds):.2f}.
    the gsi1 keys (the link item, projection ALL) is written to the index too, one more write of its size.
    Steady state: batches 2 to {len(writes.steady) + 1}, {steady_calls:.0f} calls per batch, \
 {failed_conditions} failed conditions.
-6. `starling.conversions.engine.price_order` called as ingestion calls it (the partner's month in, the
+9. `starling.conversions.engine.price_order` called as ingestion calls it (the partner's month in, the
    commission and the month after out) on a hybrid contract: 8% + $2.50 per order, tiers of 8%, 10% from
    $5,000 and 12.5% from $20,000 of monthly sales, a $3,000 monthly cap and 30 lock days
    (`bench/commissions.py`). {engine.orders_per_round:,} seeded order amounts (mostly $20 to $150, one in
@@ -308,7 +335,205 @@ Lambda platform lines the redirect turns off.
 The issue's anchors beside the same arithmetic:
 
 {anchors}
+
+{capture_section}
 """
+
+
+def _measure_for(results: Results, monthly: int) -> capture.PathMeasure:
+    """The default path's measurement at this volume, or at the nearest lower one measured."""
+    measured = sorted(results.capture)
+    return results.capture[max([v for v in measured if v <= monthly] or [measured[0]])]
+
+
+def default_month(results: Results, measured: cost.Measured, monthly: int) -> tuple[float, list[cost.Line]]:
+    """The default path's whole month at `monthly` clicks: redirect side, aggregation, and the schedule."""
+    redirect_side = [
+        line for line in cost.our_design(measured) if not line.part.startswith(("Kinesis", "aggr"))
+    ]
+    redirect_side = [line for line in redirect_side if not line.part.startswith("DynamoDB writes (")]
+    redirect_side = [line for line in redirect_side if line.part != "DynamoDB reads by the aggregator"]
+    lines = [cost.Line(line.part, line.basis, line.dollars * monthly / 1e6) for line in redirect_side]
+    if monthly:
+        lines += [
+            cost.Line(line.part, "", line.dollars)
+            for line in capture.default_path_variable(_measure_for(results, monthly), monthly)
+        ]
+    lines.append(cost.Line("rollup schedule's runs", "", capture.rollup_fixed_month(ROLLUP_MINUTES)))
+    return sum(line.dollars for line in lines), lines
+
+
+def kinesis_month(measured: cost.Measured, monthly: int) -> float:
+    """The kinesis path: the per-click costs measured above, the claims on stream records, and the stream."""
+    per_million = cost.total(cost.our_design(measured)) + capture.CLAIM_WRITE_UNITS_PER_CLICK * 0.625
+    return per_million * monthly / 1e6 + cost.stream_month()
+
+
+SQS_POLLERS = 5  # Lambda polls a queue with five long-polling connections at first, 20 s each
+
+
+def sqs_reference_month(results: Results, measured: cost.Measured, monthly: int) -> float:
+    """The SQS design beside the default path on the same footing: a SendMessage per click in the redirect,
+    Lambda's pollers (billed requests even when the queue is empty), and the same aggregation as the
+    default path's rollups at that volume (a batching window of up to 5 minutes makes batches as large)."""
+    redirect = cost._redirect_lines(measured, extra_ms=cost.SQS_SEND_MS)
+    idle_receives = SQS_POLLERS * 3 * 60 * 730
+    per_click = sum(line.dollars for line in redirect) / 1e6 + 1.2 * 0.40 / 1e6
+    aggregation = 0.0
+    if monthly:
+        parts = capture.default_path_variable(_measure_for(results, monthly), monthly)
+        aggregation = sum(p.dollars for p in parts if "rollup" in p.part or p.part == "aggregator duration")
+    return per_click * monthly + aggregation + idle_receives * 0.40 / 1e6
+
+
+def render_capture(results: Results, measured: cost.Measured, ours_total: float, sqs: list[cost.Line]) -> str:
+    rows: list[Row] = []
+    months = {v: default_month(results, measured, v)[0] for v in VOLUMES}
+    for monthly, target in PER_MILLION_TARGETS.items():
+        per_million = months[monthly] / (monthly / 1e6)
+        m = _measure_for(results, monthly)
+        rows.append(
+            Row(
+                f"6. default path, cost per million redirects at {monthly // 1_000_000} million a month",
+                f"${per_million:.2f} (the month's ${months[monthly]:,.2f}, the schedule's fixed share "
+                "included); "
+                f"{m.arrival.clicks_per_delivery:.1f} clicks per delivery, so "
+                f"{monthly / m.arrival.clicks_per_delivery:,.0f} aggregator invocations a month",
+                f"≤ ${target:.2f}",
+                _verdict(per_million <= target),
+            )
+        )
+    fixed_lambda = sum(line.dollars for line in results.fixed["lambda"])
+    rows.append(
+        Row(
+            "7. the whole stack at zero traffic, a month (default path)",
+            f"${fixed_lambda:.2f}: "
+            + "; ".join(
+                f"{line.count} {line.resource} ${line.dollars:.2f}" for line in results.fixed["lambda"]
+            ),
+            f"< ${FIXED_TARGET:.0f}",
+            _verdict(fixed_lambda < FIXED_TARGET),
+        )
+    )
+    table_rows, cheapest_up_to = [], 0
+    for monthly in VOLUMES:
+        kinesis = (
+            kinesis_month(measured, monthly)
+            + sum(line.dollars for line in results.fixed["kinesis"])
+            - cost.stream_month()
+        )
+        default = months[monthly] + fixed_lambda - capture.rollup_fixed_month(ROLLUP_MINUTES)
+        sqs_month = sqs_reference_month(results, measured, monthly) + fixed_lambda
+        table_rows.append((monthly, default, kinesis, sqs_month))
+    cheapest = [monthly for monthly, d, k, q in table_rows if d <= min(k, q)]
+    for monthly in VOLUMES:
+        if monthly in cheapest:
+            cheapest_up_to = monthly
+        else:
+            break
+    rows.append(
+        Row(
+            "8. the default path is the cheapest design compared",
+            f"at every volume up to {cheapest_up_to:,} clicks a month (table below)",
+            "up to at least 30,000,000",
+            _verdict(cheapest_up_to >= 30_000_000),
+        )
+    )
+    slope_default = (months[300_000_000] - months[30_000_000]) / 270
+    slope_kinesis = (kinesis_month(measured, 300_000_000) - kinesis_month(measured, 30_000_000)) / 270
+    fixed_gap = cost.stream_month() - capture.rollup_fixed_month(ROLLUP_MINUTES)
+    crossover = (
+        f"The Kinesis path pays for itself from {fixed_gap / (slope_default - slope_kinesis):,.0f} million "
+        "clicks a month"
+        if slope_default > slope_kinesis
+        else "There is no crossover on cost: the Kinesis path costs more per click too "
+        f"(${slope_kinesis:.2f} against ${slope_default:.2f} per million between 30 and 300 million), "
+        "since the default path's deliveries and rollups grow with the traffic"
+    )
+    figures = _markdown_table(
+        ["figure", "measured", "target", "pass/fail"],
+        [[r.figure, r.measured, r.target, r.verdict] for r in rows],
+    )
+    totals = _markdown_table(
+        ["clicks a month", "default: subscription → aggregator, rollup", "kinesis: stream → aggregator",
+         "SQS message per click, same rollups (reference)"],
+        [[f"{v:,}", f"${d:,.2f}", f"${k:,.2f}", f"${q:,.2f}"] for v, d, k, q in table_rows],
+    )  # fmt: skip
+    fixed_table = _markdown_table(
+        ["resource", "default path", "kinesis path", "basis"],
+        [
+            [
+                line.resource,
+                f"{line.count}: ${line.dollars:.2f}",
+                _kinesis_fixed(results, line.resource),
+                line.basis,
+            ]
+            for line in results.fixed["lambda"]
+        ]
+        + [["Kinesis stream, on demand", "none", "1: $29.20", "$0.04 an hour, 730 hours"]]
+        + [
+            [
+                "**total**",
+                f"**${fixed_lambda:.2f}**",
+                f"**${sum(x.dollars for x in results.fixed['kinesis']):.2f}**",
+                "",
+            ]
+        ],
+    )
+    measured_rows = _markdown_table(
+        ["clicks a month", "clicks per delivery", "clicks per rollup", "WRU per delivery",
+         "rollup WRU per click", "rollup RRU per click", "moto s per delivery", "moto ms per rollup click",
+         "counted"],
+        [
+            [f"{v:,}", f"{m.arrival.clicks_per_delivery:.1f}", f"{m.arrival.clicks_per_rollup:,}",
+             f"{m.record_write_units:.2f}", f"{m.rollup_writes_per_click:.3f} ("
+             + ", ".join(f"{k} {x:.3f}" for k, x in sorted(m.rollup_write_units.items())) + ")",
+             f"{m.rollup_read_units:.3f}", f"{m.seconds_per_delivery:.3f}",
+             f"{m.seconds_per_rollup_click * 1000:.1f}",
+             f"{m.counted:,} of {m.fed:,}"]
+            for v, m in sorted(results.capture.items())
+        ],
+    )  # fmt: skip
+    _, breakdown_3m = default_month(results, measured, 3_000_000)
+    breakdown = _markdown_table(
+        ["part", "$ a month at 3 million clicks"],
+        [[line.part, f"{line.dollars:.4f}"] for line in breakdown_3m]
+        + [["**total**", f"**{months[3_000_000]:.2f}**"]],
+    )
+    return f"""### Capture paths: the default (no stream) and the Kinesis option
+
+{figures}
+
+Total cost a month, the whole stack's fixed costs included (alarms counted in full, the dashboard as one
+of the account's three free ones):
+
+{totals}
+
+{crossover}. What the Kinesis path still gives: figures within seconds (no rollup period) and the stream's
+24 hours of replay.
+
+Measured on moto for the default path (the arrival model and what is counted: `bench/capture.py`; 30 million
+is measured with one-minute rollups, smaller batches than the default five minutes, so an upper bound, also
+used for 300 million):
+
+{measured_rows}
+
+Lambda's billed duration for the aggregator is estimated from its DynamoDB round trips \
+({capture.ROUND_TRIP_MS:g} ms each, {capture.WRITERS} at a time, plus 2 ms), not from moto's times above,
+which are CPU-bound in one process.
+The 3 million breakdown:
+
+{breakdown}
+
+Fixed a month at zero traffic, every resource billed by the hour or month in the synthesized template:
+
+{fixed_table}
+"""
+
+
+def _kinesis_fixed(results: Results, resource: str) -> str:
+    found = [line for line in results.fixed["kinesis"] if line.resource == resource]
+    return f"{found[0].count}: ${found[0].dollars:.2f}" if found else "none"
 
 
 def write_docs(section: str) -> None:

@@ -17,6 +17,16 @@ LAMBDA_ARM_PER_GB_SECOND = 0.0000133334
 # unit per 4 KB read strongly consistent (half a unit eventually consistent).
 DYNAMODB_PER_MILLION_WRITE_UNITS = 0.625
 DYNAMODB_PER_MILLION_READ_UNITS = 0.125
+# Standard table class storage, per GB-month (the first 25 GB a month are free; not counted here).
+DYNAMODB_PER_GB_MONTH = 0.25
+
+# aws.amazon.com/secrets-manager/pricing: per secret per month. aws.amazon.com/kms/pricing: per customer
+# managed key per month. aws.amazon.com/cloudwatch/pricing: per standard alarm metric and per dashboard a
+# month (10 alarm metrics and 3 dashboards free per account).
+SECRET_PER_MONTH = 0.40
+KMS_KEY_PER_MONTH = 1.00
+ALARM_PER_MONTH = 0.10
+DASHBOARD_PER_MONTH = 3.00
 
 # aws.amazon.com/sqs/pricing: standard queues, per million requests (each 64 KB chunk is one request).
 SQS_PER_MILLION_REQUESTS = 0.40

@@ -57,6 +57,7 @@ def _dev(args: argparse.Namespace) -> int:
             moto_port=args.moto_port,
             api_port=args.port,
             time_scale=args.time_scale,
+            schedule_scale=args.schedule_scale,
         )
     )
     cloud.access_log = console.request_line
@@ -242,6 +243,12 @@ def parser() -> argparse.ArgumentParser:
     dev.add_argument("--port", type=int, default=int(os.environ.get("PORT", "3000")))
     dev.add_argument("--moto-port", type=int, default=int(os.environ.get("MOTO_PORT", "4566")))
     dev.add_argument("--time-scale", type=float, default=1.0, help="share of Wait/Retry time really slept")
+    dev.add_argument(
+        "--schedule-scale",
+        type=float,
+        default=0.1,
+        help="share of a scheduled rule's period between its runs",
+    )
     dev.set_defaults(run=_dev)
 
     env = commands.add_parser("env", help="print `export API=... KEY=... BRAND=...` for the local stack")

@@ -89,6 +89,15 @@ class StarlingConfig:
     redirect_reserved_concurrency: int | None = None
     public_reserved_concurrency: int | None = None
 
+    # How click lines reach the aggregator. "lambda" (the default): the redirect's log group's subscription
+    # invokes the aggregator straight away, which records each delivery once, and a schedule counts them
+    # every `click_rollup_minutes` (figures lag by up to that plus a minute; fewer minutes cost more per
+    # click: `make bench`); nothing is billed by the hour. "kinesis": an on-demand Kinesis stream
+    # between ($0.04 an hour, $29.20 a month, whatever the traffic), cheaper per click in batches of 1,000;
+    # it pays for itself only above the crossover that `make bench` computes (README, "What it costs").
+    click_capture: str = "lambda"
+    click_rollup_minutes: int = 5
+
     # Where alarms are emailed (an SNS email subscription, confirmed by the recipient); empty: no
     # subscription, the alarms still go to the topic.
     alarm_email: str = ""
@@ -109,6 +118,10 @@ class StarlingConfig:
         return Throttle(rate=self.public_throttle_rate, burst=self.public_throttle_burst)
 
     def __post_init__(self) -> None:
+        if self.click_capture not in ("lambda", "kinesis"):
+            raise ValueError(f"click_capture must be lambda or kinesis; got {self.click_capture!r}")
+        if self.click_rollup_minutes < 1:
+            raise ValueError(f"click_rollup_minutes must be at least 1; got {self.click_rollup_minutes}")
         if self.home_url and not self.home_url.startswith("https://"):
             raise ValueError(f"home_url must be an https URL, or empty; got {self.home_url!r}")
         for name in ("redirect_reserved_concurrency", "public_reserved_concurrency"):
@@ -138,6 +151,8 @@ class StarlingConfig:
             public_throttle_burst=_int(context, "public_throttle_burst", cls.public_throttle_burst),
             redirect_reserved_concurrency=_int(context, "redirect_reserved_concurrency", 0) or None,
             public_reserved_concurrency=_int(context, "public_reserved_concurrency", 0) or None,
+            click_capture=str(context.get("click_capture") or cls.click_capture),
+            click_rollup_minutes=_int(context, "click_rollup_minutes", cls.click_rollup_minutes),
             alarm_email=str(context.get("alarm_email") or ""),
             dashboard=str(context.get("dashboard", True)).lower() not in ("false", "0", "no", "off"),
         )

@@ -44,6 +44,8 @@ class StarlingStack(Stack):
             throttle=config.redirect_throttle,
             reserved_concurrency=config.redirect_reserved_concurrency,
             home_url=config.home_url,
+            capture=config.click_capture,
+            rollup_minutes=config.click_rollup_minutes,
         )
         self.contracts = ContractsConstruct(
             self,
@@ -98,6 +100,7 @@ class StarlingStack(Stack):
             functions=self.runtime.functions,
             dead_letter_queues=[*self.links.dead_letter_queues],
             stream_consumers=[*self.links.stream_consumers],
+            async_consumers=[*self.links.async_consumers],
             redirect_function=self.links.redirect_function,
             alarm_email=config.alarm_email,
             dashboard=config.dashboard,

@@ -44,9 +44,12 @@ class MonitoringConstruct(Construct):
         redirect_function: lambda_.IFunction,
         alarm_email: str = "",
         dashboard: bool = True,
+        async_consumers: Sequence[lambda_.IFunction] = (),
     ) -> None:
         """`functions`: every function of the stack (throttle alarms); `dead_letter_queues`: queues where a
-        message means failed work; `stream_consumers`: functions fed by a stream (iterator-age alarms)."""
+        message means failed work; `stream_consumers`: functions fed by a stream (iterator-age alarms);
+        `async_consumers`: functions fed by asynchronous invocations, such as a log subscription (alarms on
+        the age of the oldest event waiting in Lambda's queue for them)."""
         super().__init__(scope, construct_id)
         self.topic = sns.Topic(self, "AlarmTopic", display_name="Starling alarms", enforce_ssl=True)
         acknowledge(
@@ -121,9 +124,25 @@ class MonitoringConstruct(Construct):
                 "its stream; records older than the stream's retention are lost.",
             )
 
+        for consumer in async_consumers:
+            self._alarm(
+                consumer,
+                "AsyncEventAgeAlarm",
+                consumer.metric("AsyncEventAge", statistic="Maximum", period=PERIOD),
+                threshold=ITERATOR_AGE_MS,
+                comparison=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+                description=f"Events have waited more than {ITERATOR_AGE_MS // 60000} minutes for "
+                f"{consumer.node.path} in Lambda's asynchronous queue; after 6 hours they go to its failure "
+                "queue.",
+            )
+
         if dashboard:
             self.dashboard = self._dashboard(
-                http_api, functions, dead_letter_queues, stream_consumers, redirect_function
+                http_api,
+                functions,
+                dead_letter_queues,
+                [*stream_consumers, *async_consumers],
+                redirect_function,
             )
 
     def _alarm(
@@ -198,10 +217,11 @@ class MonitoringConstruct(Construct):
             ),
             graph("Redirect duration (ms)", [percentile(duration, "p50"), percentile(duration, "p99")]),
             graph(
-                "Stream consumers' iterator age (ms)",
+                "Click consumers' lag: stream iterator age, async event age (ms)",
                 [
-                    consumer.metric("IteratorAge", statistic="Maximum", period=PERIOD)
+                    consumer.metric(name, statistic="Maximum", period=PERIOD)
                     for consumer in stream_consumers
+                    for name in ("IteratorAge", "AsyncEventAge")
                 ],
             ),
         )

@@ -13,7 +13,7 @@ import boto3
 from botocore.config import Config
 from moto.server import ThreadedMotoServer
 
-from infra.local import environ, invoker, stepfunctions
+from infra.local import environ, invoker, stepfunctions, subscriptions
 from infra.local.gateway import Gateway, load_routes
 from infra.local.pollers import SqsPoller
 from infra.local.provision import Provisioning
@@ -32,6 +32,10 @@ class LocalCloudSettings:
     region: str = DEFAULT_REGION
     # Wait states and Retry back-offs sleep this share of their time (tests use a small one).
     time_scale: float = 1.0
+    # Scheduled rules run at this share of their period (None: time_scale). `starling dev` runs the click
+    # rollup's five minutes every 30 seconds, so a developer sees clicks counted within about a minute and a
+    # half; the deployed schedule is the template's.
+    schedule_scale: float | None = None
 
 
 class LocalCloud:
@@ -41,6 +45,9 @@ class LocalCloud:
         self._moto: ThreadedMotoServer | None = None
         self._gateway: Gateway | None = None
         self._pollers: list[SqsPoller | KinesisPoller] = []
+        self._async: subscriptions.AsyncInvoker | None = None
+        self._deliverer: subscriptions.SubscriptionDeliverer | None = None
+        self._schedules: list[subscriptions.ScheduleRunner] = []
         # (method, path, status, milliseconds) after each HTTP API request; None: nothing is reported.
         self.access_log: Callable[[str, str, int, float], None] | None = None
 
@@ -79,6 +86,10 @@ class LocalCloud:
         invoker.install(self.endpoint_url, s.region)
         self._moto = ThreadedMotoServer(ip_address=s.host, port=s.moto_port, verbose=False)
         self._moto.start()
+        self._async = subscriptions.AsyncInvoker(self.client, s.time_scale)
+        self._deliverer = subscriptions.SubscriptionDeliverer(self._async, s.time_scale)
+        subscriptions.install(self._deliverer)
+        self._deliverer.start()
         self._gateway = Gateway([], self.client("lambda"), s.region, s.host, s.api_port)
         self._gateway.access_log = self.access_log
         self._gateway.start()
@@ -106,6 +117,15 @@ class LocalCloud:
             )
             poller.start()
             self._pollers.append(poller)
+        if provisioning.schedules:
+            assert self._async is not None
+            schedules = subscriptions.ScheduleRunner(
+                self._async, self.settings.region, self.settings.time_scale
+            )
+            for rule_arn, seconds, functions in provisioning.schedules:
+                schedules.add(rule_arn, seconds, functions)
+            schedules.start()
+            self._schedules.append(schedules)
         for stream_mapping in provisioning.kinesis_mappings:
             stream_poller = KinesisPoller(
                 stream_mapping, self.client, self.settings.region, self.settings.time_scale
@@ -116,10 +136,21 @@ class LocalCloud:
     def stop(self) -> None:
         for poller in self._pollers:
             poller.stop()
+        for schedules in self._schedules:
+            schedules.stop()
+        if self._deliverer:
+            self._deliverer.stop()
+        if self._async:
+            self._async.stop()
         if self._gateway:
             self._gateway.stop()
         if self._moto:
             self._moto.stop()
+
+    def invoke_async(self, function_name: str, payload: dict[str, Any]) -> None:
+        """Invoke a function as Lambda's asynchronous queue does: retries, then its on-failure destination."""
+        assert self._async is not None, "start() first"
+        self._async.invoke(function_name, payload)
 
     # What the template deployed
     def physical_id(self, logical_prefix: str, resource_type: str) -> str:

@@ -22,6 +22,7 @@ from botocore.exceptions import ClientError
 from infra.local.logs import LOG_GROUPS
 from infra.local.pollers import SqsMapping, detach_moto_push
 from infra.local.streams import KinesisMapping, detach_moto_stream_push
+from infra.local.subscriptions import ASYNC_CONFIGS, AsyncConfig, rate_seconds
 from infra.local.template import ACCOUNT_ID, Template
 
 Provisioner = Callable[["Provisioning", str, dict[str, Any]], None]
@@ -45,6 +46,7 @@ class Provisioning:
         self._clients: dict[str, Any] = {}
         self.sqs_mappings: list[SqsMapping] = []
         self.kinesis_mappings: list[KinesisMapping] = []
+        self.schedules: list[tuple[str, float, list[str]]] = []  # rule ARN, seconds, function ARNs
 
     def client(self, service: str) -> Any:
         if service not in self._clients:
@@ -370,7 +372,22 @@ def _event_rule(p: Provisioning, logical_id: str, props: dict[str, Any]) -> None
         client.put_targets(
             Rule=args["Name"], EventBusName=args.get("EventBusName", "default"), Targets=targets
         )
+    seconds = rate_seconds(str(props.get("ScheduleExpression", "")))
+    functions = [t["Arn"] for t in targets if str(t["Arn"]).startswith("arn:aws:lambda:")]
+    if seconds and functions and args["State"] == "ENABLED":  # moto never fires a schedule: the cloud does
+        p.schedules.append((arn, seconds, functions))
     p.template.deployed(logical_id, args["Name"], Arn=arn)
+
+
+@provisions("AWS::Lambda::EventInvokeConfig")
+def _event_invoke_config(p: Provisioning, logical_id: str, props: dict[str, Any]) -> None:
+    """Asynchronous invocations' retries and on-failure destination, which the local cloud applies."""
+    name = str(props["FunctionName"]).rsplit(":", 1)[-1]
+    ASYNC_CONFIGS[name] = AsyncConfig(
+        maximum_retry_attempts=int(props.get("MaximumRetryAttempts", 2)),
+        on_failure_destination=props.get("DestinationConfig", {}).get("OnFailure", {}).get("Destination"),
+    )
+    p.template.deployed(logical_id, f"{name}:{props.get('Qualifier', '$LATEST')}")
 
 
 @provisions("AWS::SecretsManager::Secret")
@@ -433,6 +450,7 @@ def _http_api(p: Provisioning, logical_id: str, props: dict[str, Any]) -> None:
 @provisions("AWS::Logs::SubscriptionFilter")
 def _subscription_filter(p: Provisioning, logical_id: str, props: dict[str, Any]) -> None:
     # moto forwards every event of the group (it does not apply FilterPattern); readers skip other lines.
+    # To a function, the local cloud delivers them asynchronously (infra/local/subscriptions.py).
     p.client("logs").put_subscription_filter(
         logGroupName=props["LogGroupName"],
         filterName=props.get("FilterName", logical_id),

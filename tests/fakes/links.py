@@ -134,6 +134,7 @@ class InMemoryClickCounterRepository:
         self.counters: dict[CounterKey, _Counter] = {}
         self.checkpoints: dict[tuple[CounterKey, str], str] = {}
         self.visitors: dict[tuple[str, str, int], dict[str, str]] = defaultdict(dict)
+        self.sketches: dict[tuple[str, str], tuple[bytes | None, bytes | None, int, str, int]] = {}
         self.fail_after: int | None = None
         self.applied = 0
 
@@ -149,6 +150,16 @@ class InMemoryClickCounterRepository:
         for visitor, click_id in firsts.items():
             state.setdefault(visitor, click_id)
         return {v: state[v] for v in firsts}
+
+    def merge_visitors(self, slug: str, hour: str, visitors: list[str], run: str) -> int:
+        from starling.links import visitors as sketch
+
+        exact, registers, counted, last_run, last_new = self.sketches.get((slug, hour), (b"", None, 0, "", 0))
+        if last_run == run:
+            return last_new
+        exact, registers, new = sketch.merge(exact, registers, counted, visitors)
+        self.sketches[(slug, hour)] = (exact, registers, counted + new, run, new)
+        return new
 
     def apply(self, shard_id: str, update: CounterUpdate) -> int:
         if self.fail_after is not None and self.applied >= self.fail_after:

@@ -40,3 +40,14 @@ def configured_template() -> Template:
     _, built = build_app(app)
     app.synth()
     return Template.from_stack(built)
+
+
+@pytest.fixture(scope="session")
+def kinesis_template() -> Template:
+    """The stack with the click stream between the redirect's log group and the aggregator."""
+    app = cdk.App(
+        context={"aws:cdk:bundling-stacks": [], "starling": json.dumps({"click_capture": "kinesis"})}
+    )
+    _, built = build_app(app)
+    app.synth()
+    return Template.from_stack(built)

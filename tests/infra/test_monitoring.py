@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from aws_cdk.assertions import Template
 
 from tests.infra.conftest import CONFIGURED
@@ -32,8 +33,12 @@ def _dead_letter_queues(template: Template) -> set[str]:
     on-failure destinations and queues' redrive targets. A queue added later is found here too."""
     queues = template.find_resources("AWS::SQS::Queue")
     found = set()
-    for mapping in template.find_resources("AWS::Lambda::EventSourceMapping").values():
-        destination = mapping["Properties"].get("DestinationConfig", {}).get("OnFailure", {})
+    configured = [
+        *template.find_resources("AWS::Lambda::EventSourceMapping").values(),
+        *template.find_resources("AWS::Lambda::EventInvokeConfig").values(),  # async invocations
+    ]
+    for resource in configured:
+        destination = resource["Properties"].get("DestinationConfig", {}).get("OnFailure", {})
         found.add(_arn_target(destination.get("Destination")))
     for queue in queues.values():
         found.add(_arn_target(queue["Properties"].get("RedrivePolicy", {}).get("deadLetterTargetArn")))
@@ -92,15 +97,34 @@ def test_every_function_alarms_when_it_is_throttled(template: Template) -> None:
         )
 
 
-def test_every_stream_consumer_alarms_when_it_falls_ten_minutes_behind(template: Template) -> None:
+@pytest.mark.parametrize("stack_template", ["template", "kinesis_template"])
+def test_every_stream_consumer_alarms_when_it_falls_ten_minutes_behind(
+    stack_template: str, request: pytest.FixtureRequest
+) -> None:
+    template: Template = request.getfixturevalue(stack_template)
     consumers = {
         m["Properties"]["FunctionName"]["Ref"]
         for m in template.find_resources("AWS::Lambda::EventSourceMapping").values()
         if "StartingPosition" in m["Properties"]  # Kinesis and DynamoDB streams, not queues
     }
-    assert any(c.startswith("LinksClickAggregatorFunction") for c in consumers)
+    # The click stream's consumer on the kinesis path; none on the default path, which has no stream
+    has_stream = bool(template.find_resources("AWS::Kinesis::Stream"))
+    assert any(c.startswith("LinksClickAggregatorFunction") for c in consumers) == has_stream
     alarms = _alarms_on(template, "AWS/Lambda", "IteratorAge")
     assert set(alarms) == consumers
+    for alarm in alarms.values():
+        assert (alarm["Statistic"], alarm["ComparisonOperator"], alarm["Threshold"]) == (
+            "Maximum",
+            "GreaterThanThreshold",
+            600_000,
+        )
+
+
+def test_the_click_aggregator_alarms_when_deliveries_wait_ten_minutes_in_its_async_queue(
+    template: Template,
+) -> None:
+    alarms = _alarms_on(template, "AWS/Lambda", "AsyncEventAge")
+    assert [lid for lid in alarms if lid.startswith("LinksClickAggregatorFunction")]
     for alarm in alarms.values():
         assert (alarm["Statistic"], alarm["ComparisonOperator"], alarm["Threshold"]) == (
             "Maximum",
@@ -170,7 +194,7 @@ def test_the_dashboard_shows_the_api_the_redirect_the_aggregator_queues_and_thro
         "API latency (ms)",
         "Redirect invocations and errors",
         "Redirect duration (ms)",
-        "Stream consumers' iterator age (ms)",
+        "Click consumers' lag: stream iterator age, async event age (ms)",
         "Queue depths (messages visible)",
         "Throttles",
     } <= titles

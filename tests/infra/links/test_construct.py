@@ -1,5 +1,5 @@
-"""The links construct: a public redirect with the least it needs, click lines into a Kinesis stream, and
-an aggregator whose stream mapping keeps counting exact."""
+"""The links construct: a public redirect with the least it needs; click lines straight from the log
+group's subscription to the aggregator (default), or through a Kinesis stream (option); counting exact."""
 
 from __future__ import annotations
 
@@ -66,8 +66,81 @@ def test_a_home_url_that_is_not_https_is_refused_at_synth() -> None:
         StarlingConfig.from_context({"home_url": "http://brand.example/"})
 
 
-def test_click_lines_flow_from_the_redirect_log_group_into_an_encrypted_stream(template: Template) -> None:
+def _actions(template: Template, role_prefix: str) -> set[str]:
+    statements = _policy_statements(template, role_prefix)
+    return {a for s in statements for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])}
+
+
+def test_by_default_click_lines_go_straight_to_the_aggregator_with_nothing_billed_by_the_hour(
+    template: Template,
+) -> None:
+    aggregator = _logical_id(template, "AWS::Lambda::Function", "LinksClickAggregatorFunction")
+    # No stream and no stream mapping on the click path
+    assert not template.find_resources("AWS::Kinesis::Stream")
+    assert not template.find_resources(
+        "AWS::Lambda::EventSourceMapping", {"Properties": {"StartingPosition": Match.any_value()}}
+    )
+    # The subscription invokes the aggregator, which CloudWatch Logs is allowed to do
+    template.has_resource_properties(
+        "AWS::Logs::SubscriptionFilter",
+        {
+            "DestinationArn": {"Fn::GetAtt": [aggregator, "Arn"]},
+            "FilterPattern": '{ $.type = "click" }',
+            "LogGroupName": {"Ref": Match.string_like_regexp("LinksRedirectFunctionLogs")},
+        },
+    )
+    template.has_resource_properties(
+        "AWS::Lambda::Permission",
+        {"FunctionName": {"Fn::GetAtt": [aggregator, "Arn"]}, "Principal": "logs.amazonaws.com"},
+    )
+
+
+def test_a_delivery_the_aggregator_cannot_count_is_retried_then_kept_in_the_failure_queue(
+    template: Template,
+) -> None:
+    template.has_resource_properties(
+        "AWS::Lambda::EventInvokeConfig",
+        {
+            "MaximumRetryAttempts": 2,
+            "MaximumEventAgeInSeconds": 21600,
+            "DestinationConfig": {
+                "OnFailure": {
+                    "Destination": {
+                        "Fn::GetAtt": [Match.string_like_regexp("LinksClickBatchFailures"), "Arn"]
+                    }
+                }
+            },
+        },
+    )
+
+
+def test_a_schedule_rolls_up_the_recorded_deliveries_every_five_minutes(template: Template) -> None:
+    aggregator = _logical_id(template, "AWS::Lambda::Function", "LinksClickAggregatorFunction")
+    template.has_resource_properties(
+        "AWS::Events::Rule",
+        {
+            "ScheduleExpression": "rate(5 minutes)",
+            "Targets": [Match.object_like({"Arn": {"Fn::GetAtt": [aggregator, "Arn"]}})],
+        },
+    )
+    actions = _actions(template, "LinksClickAggregatorFunctionServiceRole")
+    assert {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:GetItem", "dynamodb:Query"} <= actions
+    assert not {"dynamodb:DeleteItem", "dynamodb:Scan", "dynamodb:BatchWriteItem"} & actions
+
+
+def test_an_unknown_capture_path_is_refused_at_synth() -> None:
+    with pytest.raises(ValueError, match="click_capture"):
+        StarlingConfig.from_context({"click_capture": "firehose"})
+
+
+def test_click_lines_flow_from_the_redirect_log_group_into_an_encrypted_stream(
+    kinesis_template: Template,
+) -> None:
+    template = kinesis_template
     stream = _logical_id(template, "AWS::Kinesis::Stream", "LinksClickStream")
+    assert not template.find_resources(
+        "AWS::Events::Rule", {"Properties": {"ScheduleExpression": "rate(5 minutes)"}}
+    )
     template.has_resource_properties(
         "AWS::Kinesis::Stream",
         {
@@ -86,8 +159,9 @@ def test_click_lines_flow_from_the_redirect_log_group_into_an_encrypted_stream(t
 
 
 def test_the_aggregator_reads_the_stream_in_batches_with_partial_failures_and_a_failure_queue(
-    template: Template,
+    kinesis_template: Template,
 ) -> None:
+    template = kinesis_template
     template.has_resource_properties(
         "AWS::Lambda::EventSourceMapping",
         {
@@ -104,9 +178,6 @@ def test_the_aggregator_reads_the_stream_in_batches_with_partial_failures_and_a_
             },
         },
     )
-    statements = _policy_statements(template, "LinksClickAggregatorFunctionServiceRole")
-    actions = {
-        a for s in statements for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
-    }
-    assert {"dynamodb:UpdateItem", "dynamodb:GetItem"} <= actions
-    assert not {"dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:Scan"} & actions
+    actions = _actions(template, "LinksClickAggregatorFunctionServiceRole")
+    assert {"dynamodb:UpdateItem", "dynamodb:GetItem", "dynamodb:PutItem"} <= actions
+    assert not {"dynamodb:DeleteItem", "dynamodb:Scan"} & actions

@@ -38,7 +38,7 @@ def _link(api: ApiClient, key: str, **fields: Any) -> dict[str, Any]:
     return dict(answer.body)
 
 
-def _figures(api: ApiClient, key: str, slug: str, clicks: int, wait: float = 30) -> dict[str, Any]:
+def _figures(api: ApiClient, key: str, slug: str, clicks: int, wait: float = 150) -> dict[str, Any]:
     deadline = time.monotonic() + wait
     while True:
         body = api.call("GET", f"/v1/links/{slug}", key).body

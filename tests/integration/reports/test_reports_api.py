@@ -56,7 +56,7 @@ def program(api: ApiClient, brand: dict[str, str]) -> dict[str, str]:
     _click(api, serum, 2)
     _click(api, cream, 1)
     _click(api, lifts, 3)
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 150  # clicks reach the figures at the next rollup
     while _report(api, key, "?group_by=link")["totals"]["clicks"] < 6 and time.monotonic() < deadline:
         time.sleep(0.2)
     return {"key": key, "maya": maya, "leo": leo, "serum": serum, "cream": cream, "lifts": lifts,

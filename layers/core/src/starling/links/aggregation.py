@@ -6,9 +6,10 @@ the link's lifetime totals. Each counter remembers, per shard, the last stream p
 (its checkpoint), and an update only adds what lies after it. So a batch delivered again, whole or from a
 failed record on, never counts twice, and one that failed halfway resumes exactly where it stopped.
 
-Unique visitors: a visitor (salted hash of IP and user agent) counts once per link per UTC hour. The hour's
-visitor state keeps, for each visitor, the id of their first click; writing it with if_not_exists is
-idempotent, and a click is unique exactly when it is its visitor's first, however often it is replayed.
+Unique visitors: a visitor (salted hash of IP and user agent) counts once per link per UTC hour. On the
+kinesis path the hour's visitor state keeps, for each visitor, the id of their first click; writing it with
+if_not_exists is idempotent, and a click is unique exactly when it is its visitor's first, however often it
+is replayed. The default path's rollups use starling.links.visitors instead (`sketch_run`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,10 @@ from starling.links.click_quality import burst_flags, is_bot
 from starling.links.clicks import Click, parse_click_line
 from starling.links.model import ClickCounterRepository, Contribution, CounterKey, CounterUpdate
 
+# The kinesis path: a link-hour's visitors are spread over this many state items; one item holds about
+# 15,000 (DynamoDB's 400 KB), so a link counts up to about 60,000 unique visitors an hour there. 16 items
+# would raise it to 240,000 but cost 0.45 write units a click instead of 0.21 (`make bench`); the default
+# path has no ceiling (starling.links.visitors). docs/decisions.md, 2026-11-29.
 VISITOR_STATE_SHARDS = 4
 # How independent writes are run: `map` one after another, or an executor's `map` side by side.
 Mapper = Callable[[Callable[[Any], Any], Iterable[Any]], Iterator[Any]]
@@ -61,6 +66,24 @@ class BatchOutcome:
 
 def visitor_shard(visitor: str) -> int:
     return ord(visitor[0]) % VISITOR_STATE_SHARDS if visitor else 0
+
+
+def _sketched_unique_click_ids(
+    repo: ClickCounterRepository, people: list[StreamClick], parallel: Mapper, run: str
+) -> set[str]:
+    """The default path: each link-hour's visitors merged into its sketch, which says how many are new;
+    that many of the batch's visitors (in batch order, their first click) are unique."""
+    firsts: dict[tuple[str, str], dict[str, str]] = defaultdict(dict)
+    for item in people:
+        c = item.click
+        if c.visitor:
+            firsts[(c.slug, hour_of(c.at_ms))].setdefault(c.visitor, c.click_id)
+    groups = list(firsts.items())
+    answers = parallel(lambda g: repo.merge_visitors(g[0][0], g[0][1], list(g[1]), run), groups)
+    unique: set[str] = set()
+    for (_, group), new in zip(groups, answers, strict=True):
+        unique.update(list(group.values())[:new])
+    return unique
 
 
 def _unique_click_ids(repo: ClickCounterRepository, people: list[StreamClick], parallel: Mapper) -> set[str]:
@@ -114,9 +137,15 @@ def plan_updates(
     return list(updates.values())
 
 
-def aggregate(repo: ClickCounterRepository, batch: list[StreamClick], parallel: Mapper = map) -> BatchOutcome:
+def aggregate(
+    repo: ClickCounterRepository,
+    batch: list[StreamClick],
+    parallel: Mapper = map,
+    sketch_run: str | None = None,
+) -> BatchOutcome:
     """Count one batch (one shard, stream order) exactly once. The visitor-state writes, then the counter
-    writes, are independent of one another, so `parallel` may run them side by side."""
+    writes, are independent of one another, so `parallel` may run them side by side. With `sketch_run` (the
+    rollup's run), unique visitors are counted with the link-hours' sketches instead of exact state."""
     outcome = BatchOutcome()
     seen: set[str] = set()
     clicks: list[StreamClick] = []
@@ -137,7 +166,10 @@ def aggregate(repo: ClickCounterRepository, batch: list[StreamClick], parallel: 
     flags = burst_flags((i.click.slug, i.click.source, i.click.at_ms) for i in people)
     flagged = {item.click.click_id for item, flag in zip(people, flags, strict=True) if flag}
     counted = [item for item in people if item.click.click_id not in flagged]
-    unique_ids = _unique_click_ids(repo, counted, parallel)
+    if sketch_run is None:
+        unique_ids = _unique_click_ids(repo, counted, parallel)
+    else:
+        unique_ids = _sketched_unique_click_ids(repo, counted, parallel, sketch_run)
     updates = plan_updates(clicks, bots, flagged, unique_ids)
     for _ in parallel(lambda update: repo.apply(shard_id, update), updates):
         outcome.counter_updates += 1

@@ -5,6 +5,10 @@
   <brand> / LSTAT#<slug>                      a link's lifetime figures (not in any index, so an update is
                                               one write, not two)
   UV#<slug>#<yyyymmddhh>#<n> / UV                      an hour's visitors of a link: visitor -> first click
+                                                       (the kinesis path)
+  UVH#<slug>#<yyyymmddhh> / UVH                        an hour's visitors of a link as a HyperLogLog sketch,
+                                                       with the uniques counted so far and the last run
+                                                       merged into it (the default path)
 
 <brand> is the brand's partition (starling.shared.keys.brand_pk). Every counter carries `ck_<shard>`, the
 last stream position it has counted from that shard."""
@@ -13,12 +17,14 @@ from __future__ import annotations
 
 import re
 import time
+import zlib
 from collections.abc import Iterator
 from typing import Any
 
 import boto3
 from botocore.exceptions import ClientError
 
+from starling.links import visitors as sketch
 from starling.links.model import Contribution, CounterUpdate, DayCounter
 from starling.shared.keys import brand_pk
 from starling.shared.settings import get_settings
@@ -97,6 +103,46 @@ class DynamoClickCounterRepository:
                 if "v" + visitor in attributes:
                     recorded[visitor] = attributes["v" + visitor]["S"]
         return recorded
+
+    def merge_visitors(self, slug: str, hour: str, visitors: list[str], run: str) -> int:
+        """Merge a run's visitors into the link-hour's sketch; answer how many of them are new (the same
+        answer when the run comes again: it is kept with the sketch)."""
+        key = {"pk": {"S": f"UVH#{slug}#{hour}"}, "sk": {"S": "UVH"}}
+        hour_epoch = int(time.mktime(time.strptime(hour + "+0000", "%Y%m%d%H%z")))
+        while True:
+            item = self._client.get_item(TableName=self._table, Key=key, ConsistentRead=True).get("Item")
+            if item and item["run"]["S"] == run:
+                return int(item["d"]["N"])
+            counted = int(item["n"]["N"]) if item else 0
+            stored_exact = bytes(item["x"]["B"]) if item and "x" in item else (b"" if not item else None)
+            stored_registers = zlib.decompress(bytes(item["r"]["B"])) if item and "r" in item else None
+            exact, registers, new = sketch.merge(stored_exact, stored_registers, counted, visitors)
+            state = {"x": {"B": exact}} if registers is None else {"r": {"B": zlib.compress(registers, 9)}}
+            condition: dict[str, Any] = {"ConditionExpression": "attribute_not_exists(pk)"}
+            if item:
+                condition = {
+                    "ConditionExpression": "#run = :previous",
+                    "ExpressionAttributeNames": {"#run": "run"},
+                    "ExpressionAttributeValues": {":previous": item["run"]},
+                }
+            try:
+                self._client.put_item(
+                    TableName=self._table,
+                    Item={
+                        **key,
+                        **state,
+                        "n": {"N": str(counted + new)},
+                        "d": {"N": str(new)},
+                        "run": {"S": run},
+                        "expires_at": {"N": str(hour_epoch + VISITOR_STATE_DAYS * 86400)},
+                    },
+                    **condition,
+                )
+            except ClientError as exc:
+                if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                    raise
+                continue  # another rollup merged first: read again
+            return new
 
     # Counters
     def apply(self, shard_id: str, update: CounterUpdate) -> int:

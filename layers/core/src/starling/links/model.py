@@ -360,6 +360,10 @@ class ClickCounterRepository(ClickCounterReader, Protocol):
         """Record each visitor's first click id unless one is recorded; answer the recorded ones."""
         ...
 
+    def merge_visitors(self, slug: str, hour: str, visitors: list[str], run: str) -> int:
+        """Merge a run's visitors into the link-hour's sketch; answer how many are new (the same again)."""
+        ...
+
     def apply(self, shard_id: str, update: CounterUpdate) -> int:
         """Add the contributions after the counter's checkpoint for this shard; answer how many."""
         ...
