@@ -21,6 +21,7 @@ class Settings:
     region: str
     public_base_url: str
     sender_email: str
+    search_bucket: str = ""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -34,6 +35,7 @@ class Settings:
             region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
             public_base_url=env.get("PUBLIC_BASE_URL", "").rstrip("/"),
             sender_email=env.get("SENDER_EMAIL", "partners@starling.example.com"),
+            search_bucket=env.get("SEARCH_BUCKET_NAME", ""),
         )
 
 
