@@ -8,6 +8,7 @@ from constructs import Construct
 from infra.config import StarlingConfig
 from infra.constructs.api import ApiConstruct
 from infra.constructs.data import DataConstruct
+from infra.constructs.discovery.construct import CreatorImportsConstruct
 from infra.constructs.email import EmailConstruct
 from infra.constructs.links.construct import LinksConstruct
 from infra.constructs.monitoring import MonitoringConstruct
@@ -28,6 +29,8 @@ class StarlingStack(Stack):
         self.api = ApiConstruct(
             self, "Api", config=config, runtime=self.runtime, data=self.data, email=self.email
         )
+        self.imports = CreatorImportsConstruct(self, "CreatorImports", runtime=self.runtime, data=self.data)
+        self.imports.grant_start(self.api.api_function, self.data)
         self.links = LinksConstruct(
             self,
             "Links",
@@ -54,7 +57,7 @@ class StarlingStack(Stack):
             "Monitoring",
             http_api=self.api.http_api,
             functions=self.runtime.functions,
-            dead_letter_queues=[*self.links.dead_letter_queues],
+            dead_letter_queues=[*self.links.dead_letter_queues, *self.imports.dead_letter_queues],
             stream_consumers=[*self.links.stream_consumers],
             redirect_function=self.links.redirect_function,
             alarm_email=config.alarm_email,

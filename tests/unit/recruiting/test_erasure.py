@@ -142,8 +142,8 @@ def test_a_retry_after_a_failure_finishes_the_erasure_and_a_second_request_is_no
     # Given Maya, and a creator store that fails once
     world = World()
     failing = FailsOnce()
-    failing.creators, failing.segments, failing.generations, failing.counts = (
-        world.creators.creators, world.creators.segments, world.creators.generations, world.creators.counts,
+    failing.creators, failing.segments, failing.generations = (
+        world.creators.creators, world.creators.segments, world.creators.generations,
     )  # fmt: skip
     world.creators = failing
     # When the erasure fails midway and is sent again

@@ -54,3 +54,20 @@ class SearchManifestItem(CoreItem):
     generation = NumberAttribute(default=0)
     creators = NumberAttribute(default=0)
     segments = ListAttribute(of=SegmentRef, default=list)
+
+
+class ImportJobItem(CoreItem):
+    """An uploaded import and its progress (starling.discovery.uploads); sk IMPORT#<id>. `rejected` is the
+    JSON of the listed rejected rows (at most 1,000, about 100 KB)."""
+
+    import_id = UnicodeAttribute()
+    size_bytes = NumberAttribute()
+    status = UnicodeAttribute()
+    rows_done = NumberAttribute(default=0)
+    imported = NumberAttribute(default=0)
+    updated = NumberAttribute(default=0)
+    rejected_count = NumberAttribute(default=0)
+    rejected = UnicodeAttribute(default="[]")
+    error = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()

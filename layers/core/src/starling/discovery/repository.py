@@ -8,8 +8,9 @@ manifest; a save that fails leaves search as it was, and saving the same creator
 
 from __future__ import annotations
 
+import json
 import os
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 
@@ -18,7 +19,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.exceptions import DoesNotExist, PynamoDBException
 
 from starling.discovery.columns import SearchColumns
-from starling.discovery.items import CreatorItem
+from starling.discovery.importing import RejectedRow
+from starling.discovery.items import CreatorItem, ImportJobItem
 from starling.discovery.model import (
     Creator,
     Owner,
@@ -28,6 +30,7 @@ from starling.discovery.model import (
     SearchSnapshot,
 )
 from starling.discovery.segments import SearchSegments
+from starling.discovery.uploads import ImportJob
 from starling.shared.errors import NotFound
 from starling.shared.keys import NETWORK_PK, brand_pk
 from starling.shared.settings import MissingSettings, Settings
@@ -164,3 +167,66 @@ class DynamoCreatorRepository:
     def load_segments(self, owner: Owner, known: Collection[str]) -> SearchSnapshot:
         manifest, loaded = self._segments.snapshot(owner_pk(owner), known)
         return SearchSnapshot(manifest.generation, tuple(key for key, _ in manifest.segments), loaded)
+
+
+def upload_key(job: ImportJob) -> str:
+    return f"imports/{job.brand_id}/{job.import_id}.csv"
+
+
+def import_of_upload_key(key: str) -> tuple[str, str] | None:
+    """(brand_id, import_id) of an uploaded file's key, or None for any other key."""
+    parts = key.split("/")
+    if len(parts) != 3 or parts[0] != "imports" or not parts[2].endswith(".csv"):
+        return None
+    return parts[1], parts[2].removesuffix(".csv")
+
+
+class DynamoImportJobs:
+    """Import jobs in the core table under their brand; their files in the search bucket under imports/."""
+
+    def __init__(self, segments: SearchSegments | None = None) -> None:
+        self._creators = DynamoCreatorRepository(segments)
+
+    def save_job(self, job: ImportJob) -> None:
+        ImportJobItem(
+            pk=brand_pk(job.brand_id), sk=f"IMPORT#{job.import_id}", import_id=job.import_id,
+            size_bytes=job.size_bytes, status=job.status, rows_done=job.rows_done, imported=job.imported,
+            updated=job.updated, rejected_count=job.rejected_count,
+            rejected=json.dumps([r.as_dict() for r in job.rejected]), error=job.error,
+            created_at=job.created_at, updated_at=job.updated_at,
+        ).save()  # fmt: skip
+
+    def get_job(self, brand_id: str, import_id: str) -> ImportJob:
+        try:
+            item = ImportJobItem.get(brand_pk(brand_id), f"IMPORT#{import_id}", consistent_read=True)
+        except DoesNotExist as exc:
+            raise NotFound("No such import.") from exc
+        return ImportJob(
+            import_id=item.import_id, brand_id=brand_id, size_bytes=int(item.size_bytes),
+            created_at=item.created_at, updated_at=item.updated_at, status=item.status,
+            rows_done=int(item.rows_done), imported=int(item.imported), updated=int(item.updated),
+            rejected_count=int(item.rejected_count), error=item.error,
+            rejected=tuple(RejectedRow(r["row"], r["errors"]) for r in json.loads(item.rejected or "[]")),
+        )  # fmt: skip
+
+    def upload_url(self, job: ImportJob, expires_in: int) -> tuple[str, dict[str, str]]:
+        segments = self._creators._segments
+        url = segments.s3.generate_presigned_url(
+            "put_object",
+            Params={"Bucket": segments.bucket, "Key": upload_key(job), "ContentType": "text/csv"},
+            ExpiresIn=expires_in,
+        )
+        return url, {"Content-Type": "text/csv"}
+
+    def uploaded_size(self, job: ImportJob) -> int:
+        segments = self._creators._segments
+        try:
+            return int(segments.s3.head_object(Bucket=segments.bucket, Key=upload_key(job))["ContentLength"])
+        except ClientError:
+            return 0
+
+    def lines(self, job: ImportJob) -> Iterator[str]:
+        segments = self._creators._segments
+        body = segments.s3.get_object(Bucket=segments.bucket, Key=upload_key(job))["Body"]
+        for line in body.iter_lines(chunk_size=1 << 20, keepends=True):
+            yield line.decode("utf-8", errors="replace")
