@@ -141,16 +141,26 @@ class CreatorIndex:
         )
         result = np.full(len(self), 50, dtype=np.int64)
         for t, own_sample in self._engagement_by_tier.items():
-            in_tier = self._tiers == t
+            if len(own_sample) > 1:  # each row's place in its own tier: one sort instead of a search a row
+                rows = np.flatnonzero(self._tiers == t)
+                order = np.argsort(engagement[rows], kind="stable")
+                ranked = engagement[rows][order]
+                starts = np.zeros(len(rows), dtype=np.int64)
+                new_value = np.flatnonzero(ranked[1:] != ranked[:-1]) + 1
+                starts[new_value] = new_value
+                below = np.empty(len(rows), dtype=np.int64)
+                below[order] = np.maximum.accumulate(starts)  # how many rank lower: bisect_left
+                result[rows] = np.round(100 * below / (len(own_sample) - 1)).astype(np.int64)
             borrowed = benchmark._tier_sample(self._tier_names[t]) if benchmark is not None else None
-            for sample, chosen in ((own_sample, in_tier & ~in_benchmark), (borrowed, in_tier & in_benchmark)):
-                if sample is None or not len(sample):
-                    sample = own_sample
-                if len(sample) <= 1 or not chosen.any():
-                    continue
-                below = np.searchsorted(sample, engagement[chosen], side="left")
-                ranked = np.round(100 * below / (len(sample) - 1)).astype(np.int64)
-                result[chosen] = np.where(below < len(sample), ranked, 100)
+            chosen = (self._tiers == t) & in_benchmark
+            if borrowed is None or not len(borrowed) or not chosen.any():
+                continue
+            if len(borrowed) == 1:
+                result[chosen] = 50
+                continue
+            below = np.searchsorted(borrowed, engagement[chosen], side="left")
+            ranked_in = np.round(100 * below / (len(borrowed) - 1)).astype(np.int64)
+            result[chosen] = np.where(below < len(borrowed), ranked_in, 100)
         return result
 
     def _tier_sample(self, tier: str) -> np.ndarray | None:
@@ -296,8 +306,18 @@ def _ranked(keys: list[np.ndarray], ids: np.ndarray) -> np.ndarray:
     if tied.any():
         at = np.flatnonzero(tied)  # runs of ties: re-sorting them among themselves keeps the rest in place
         rows = order[at]
-        order[at] = rows[np.lexsort([ids[rows], *(column[rows] for column in keys)])]
+        order[at] = rows[np.lexsort([*_id_keys(ids[rows]), *(column[rows] for column in keys)])]
     return order
+
+
+def _id_keys(ids: np.ndarray) -> list[np.ndarray]:
+    """Fixed-width ids as big-endian 64-bit numbers, last first (lexsort's order): comparing them compares
+    the ids byte by byte, as sorting the ids would, but faster."""
+    width = ids.dtype.itemsize
+    padded = np.zeros((len(ids), width + (-width) % 8), dtype=np.uint8)
+    padded[:, :width] = np.ascontiguousarray(ids).view(np.uint8).reshape(len(ids), width)
+    words = padded.view(">u8")
+    return [words[:, i] for i in reversed(range(words.shape[1]))]
 
 
 def encode_offset_cursor(offset: int, fingerprint: str) -> str:
