@@ -184,7 +184,7 @@ def table(result: dict[str, Any]) -> str:
         f"| the index in the API function's memory: kept / peak while loading | "
         f"{result['index_kept_mb']:.0f} MB / {result['index_peak_mb']:.0f} MB | report |",
         f"| the other {result['creators'] - result['import_rows']:,} creators into the search index "
-        f"(segments appended and merged, S3 and manifest) | {result['direct_index_seconds']:.1f} s | report |",
+        f"(segments appended and merged: S3, manifest) | {result['direct_index_seconds']:.1f} s | report |",
     ]
     return "\n".join(rows)
 
