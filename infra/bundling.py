@@ -90,7 +90,9 @@ class _UvInstall:
                 "--target",
                 str(Path(output_dir) / "python"),
                 "--python-platform",
-                "aarch64-manylinux2014",
+                # Lambda's python3.12 and 3.13 run on Amazon Linux 2023 (glibc 2.34): numpy's wheels
+                # need manylinux_2_28.
+                "aarch64-manylinux_2_28",
                 "--python-version",
                 self._python_version,
                 "--only-binary",

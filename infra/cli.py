@@ -7,6 +7,7 @@
   starling key create --brand BRAND_ID --role ROLE [--name NAME]
   starling outbox [--to EMAIL]                   the emails the local stack sent through SES
   starling time-scale [SCALE]                    show or set the share of workflow waits really slept
+  starling creators import FILE                  a CSV of creators through an upload URL, with progress
 
 `brand` and `key` work against the local stack (from .starling/local.json, the default when it exists)
 or a deployed one (`--stack Starling`, read with your AWS credentials).
@@ -232,6 +233,21 @@ def _outbox(args: argparse.Namespace) -> int:
     return 0
 
 
+def _creators_import(args: argparse.Namespace) -> int:
+    """The brand API at $API with $KEY when set, else the local stack's demo brand."""
+    from infra.creator_import import import_file
+
+    api_url, key = os.environ.get("API"), os.environ.get("KEY")
+    if not (api_url and key):
+        state = _local_state()
+        api_url, key = state["api_url"], state["api_key"]
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"error: no file {path}", file=sys.stderr)
+        return 2
+    return import_file(api_url.rstrip("/"), key, path)
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(
         prog="starling", description=__doc__, formatter_class=argparse.RawTextHelpFormatter
@@ -267,6 +283,12 @@ def parser() -> argparse.ArgumentParser:
     scale = commands.add_parser("time-scale", help="show or set the local stack's time scale while it runs")
     scale.add_argument("scale", nargs="?", type=float, help="e.g. 0.000001: 14 days pass in about a second")
     scale.set_defaults(run=_time_scale)
+    creators = commands.add_parser("creators", help="creators").add_subparsers(dest="action", required=True)
+    creators_import = creators.add_parser(
+        "import", help="import a CSV through an upload URL ($API and $KEY, else the local stack)"
+    )
+    creators_import.add_argument("file")
+    creators_import.set_defaults(run=_creators_import)
 
     target = argparse.ArgumentParser(add_help=False)
     target.add_argument("--stack", help="a deployed stack's name (default: the local stack)")

@@ -103,6 +103,14 @@ class StarlingConfig:
     alarm_email: str = ""
     # The CloudWatch dashboard: free for an account's first three, else $3 a month.
     dashboard: bool = True
+    # Memory of the brand API function, which keeps each owner's creator search index warm: about 150 MB
+    # per million creators searched plus the runtime, and Lambda's CPU grows with memory (a full vCPU at
+    # 1,769 MB), which is what a cold index load spends. Billed per call, never at rest.
+    # Creator search runs in this function on segments in S3 (docs/decisions.md, 2026-11-29, issue 16). A
+    # hosted search engine (OpenSearch) is not an option here: its smallest production domain costs about
+    # $75 a month at rest (two t3.small.search nodes), and it pays only past ~10M creators per owner or
+    # thousands of searches a minute, where this function's memory (10 GB at most) runs out.
+    api_memory_mb: int = 2048
     tags: dict[str, str] = field(default_factory=lambda: {"app": "starling"})
 
     @property
@@ -154,6 +162,7 @@ class StarlingConfig:
             click_capture=str(context.get("click_capture") or cls.click_capture),
             click_rollup_minutes=_int(context, "click_rollup_minutes", cls.click_rollup_minutes),
             alarm_email=str(context.get("alarm_email") or ""),
+            api_memory_mb=_int(context, "api_memory_mb", cls.api_memory_mb),
             dashboard=str(context.get("dashboard", True)).lower() not in ("false", "0", "no", "off"),
         )
 

@@ -10,6 +10,7 @@ from infra.constructs.api import ApiConstruct
 from infra.constructs.contracts.construct import ContractsConstruct
 from infra.constructs.contracts.onboarding import OnboardingConstruct
 from infra.constructs.data import DataConstruct
+from infra.constructs.discovery.construct import CreatorImportsConstruct
 from infra.constructs.email import EmailConstruct
 from infra.constructs.events import EventsConstruct
 from infra.constructs.links.construct import LinksConstruct
@@ -35,6 +36,8 @@ class StarlingStack(Stack):
         # Where emailed links (magic links, contracts) and product pages point: the configured domain, else
         # the API's own URL.
         public_base_url = config.public_base_url or self.api.http_api.api_endpoint
+        self.imports = CreatorImportsConstruct(self, "CreatorImports", runtime=self.runtime, data=self.data)
+        self.imports.grant_start(self.api.api_function, self.data)
         self.links = LinksConstruct(
             self,
             "Links",
@@ -98,7 +101,7 @@ class StarlingStack(Stack):
             "Monitoring",
             http_api=self.api.http_api,
             functions=self.runtime.functions,
-            dead_letter_queues=[*self.links.dead_letter_queues],
+            dead_letter_queues=[*self.links.dead_letter_queues, *self.imports.dead_letter_queues],
             stream_consumers=[*self.links.stream_consumers],
             async_consumers=[*self.links.async_consumers],
             redirect_function=self.links.redirect_function,

@@ -48,10 +48,12 @@ class ApiConstruct(Construct):
             self,
             "ApiFunction",
             name="api",
-            environment={**table_env, **email.environment},
+            environment={**table_env, **email.environment, **data.search_environment},
             timeout_seconds=29,
+            memory_mb=config.api_memory_mb,
         )
         email.grant_send(self.api_function)
+        data.grant_search(self.api_function)
         data.core_table.grant_read_write_data(self.api_function)
         data.idempotency_table.grant_read_write_data(self.api_function)
         _acknowledge_table_indexes(self.api_function)

@@ -33,10 +33,15 @@ class WebConstruct(Construct):
             self,
             "PublicFunction",
             name="public",
-            environment={"TABLE_NAME": data.core_table.table_name, **email.environment},
+            environment={
+                "TABLE_NAME": data.core_table.table_name,
+                **email.environment,
+                **data.search_environment,
+            },
             reserved_concurrency=reserved_concurrency,
         )
         data.core_table.grant_read_write_data(self.public_function)
+        data.grant_search(self.public_function)
         email.grant_send(self.public_function)
         acknowledge(
             self.public_function,

@@ -142,6 +142,37 @@ def _queue(p: Provisioning, logical_id: str, props: dict[str, Any]) -> None:
     p.template.deployed(logical_id, url, Arn=p.arn("sqs", name), QueueName=name, QueueUrl=url)
 
 
+@provisions("AWS::S3::Bucket")
+def _bucket(p: Provisioning, logical_id: str, props: dict[str, Any]) -> None:
+    name = props.get("BucketName", logical_id.lower()[:63])
+    where = {} if p.region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": p.region}}
+    p.client("s3").create_bucket(Bucket=name, **where)
+    queues = props.get("NotificationConfiguration", {}).get("QueueConfigurations", [])
+    if queues:  # moto's S3 then sends the event to the queue, and the queue's mapping to the function
+        p.client("s3").put_bucket_notification_configuration(
+            Bucket=name,
+            NotificationConfiguration={
+                "QueueConfigurations": [
+                    {
+                        "QueueArn": queue["Queue"],
+                        "Events": [queue["Event"]],
+                        "Filter": {
+                            "Key": {"FilterRules": queue.get("Filter", {}).get("S3Key", {}).get("Rules", [])}
+                        },
+                    }
+                    for queue in queues
+                ]
+            },
+        )
+    p.template.deployed(
+        logical_id,
+        name,
+        Arn=f"arn:aws:s3:::{name}",
+        DomainName=f"{name}.s3.amazonaws.com",
+        RegionalDomainName=f"{name}.s3.{p.region}.amazonaws.com",
+    )
+
+
 @provisions("AWS::SNS::Topic")
 def _topic(p: Provisioning, logical_id: str, props: dict[str, Any]) -> None:
     arn = p.client("sns").create_topic(Name=props.get("TopicName", logical_id))["TopicArn"]

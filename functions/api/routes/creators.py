@@ -13,8 +13,9 @@ from functions.api.schemas import Page
 from starling.api.auth import principal, requires
 from starling.api.openapi import CapabilityRouter
 from starling.discovery import service as discovery
+from starling.discovery import uploads
 from starling.discovery.index import SearchFilters
-from starling.discovery.repository import DynamoCreatorRepository
+from starling.discovery.repository import DynamoCreatorRepository, DynamoImportJobs
 from starling.identity.model import Area
 from starling.identity.repository import DynamoIdentityRepository
 from starling.recruiting import erasure
@@ -111,6 +112,69 @@ def handle_import_creators() -> ImportOut:
         DynamoCreatorRepository(), caller.brand_id, content_type, event.decoded_body or ""
     )
     return ImportOut.model_validate(summary, from_attributes=True)
+
+
+class ImportStartIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    size_bytes: int = Field(
+        ge=1,
+        le=uploads.MAX_UPLOAD_BYTES,
+        description="The CSV file's size in bytes; the upload must match it",
+    )
+
+
+class ImportJobOut(_FromDomain):
+    import_id: str
+    status: Literal["waiting_for_upload", "importing", "finished", "failed"]
+    finished: bool
+    size_bytes: int
+    rows_done: int = Field(description="Rows read so far, rejected ones included")
+    imported: int
+    updated: int
+    rejected_count: int
+    rejected: list[RejectedRowOut] = Field(
+        description="Rejected rows by their number in the file (first 1,000)"
+    )
+    error: str | None = Field(description="Why a failed import stopped; the rows before stay imported")
+    created_at: datetime
+    updated_at: datetime
+
+
+class ImportUploadOut(BaseModel):
+    import_id: str
+    upload_url: str = Field(description="PUT the CSV file here, with upload_headers, within the hour")
+    upload_method: Literal["PUT"] = "PUT"
+    upload_headers: dict[str, str]
+    expires_at: datetime
+    max_bytes: int
+    progress_url: str
+
+
+@router.post(
+    "/v1/creators/imports",
+    summary="Start a large import: an upload URL for a CSV file, imported in the background",
+    status_code=201,
+)
+@requires(Area.CREATORS, write=True)
+def handle_start_creator_upload(body: ImportStartIn) -> ImportUploadOut:
+    caller = principal(router)
+    ticket = uploads.start_upload(DynamoImportJobs(), caller.brand_id, body.size_bytes)
+    return ImportUploadOut(
+        import_id=ticket.job.import_id,
+        upload_url=ticket.upload_url,
+        upload_headers=ticket.upload_headers,
+        expires_at=ticket.expires_at or ticket.job.created_at,
+        max_bytes=uploads.MAX_UPLOAD_BYTES,
+        progress_url=f"/v1/creators/imports/{ticket.job.import_id}",
+    )
+
+
+@router.get("/v1/creators/imports/<import_id>", summary="A large import's progress")
+@requires(Area.CREATORS)
+def handle_get_creator_upload(import_id: str) -> ImportJobOut:
+    caller = principal(router)
+    job = uploads.get_import(DynamoImportJobs(), caller.brand_id, import_id)
+    return ImportJobOut.model_validate(job, from_attributes=True)
 
 
 @router.get("/v1/creators", summary="Search creators; each result explains its fit score")

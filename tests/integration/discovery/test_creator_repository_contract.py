@@ -1,8 +1,9 @@
 """The CreatorRepository port: what discovery's service relies on, held by the fake and by DynamoDB alike.
 
-Creators round-trip whole under their owner and no other; a save moves the owner's search generation and
-the versions of the segments it touched; `load_segments` gives back only what changed since the versions
-the caller knows, with each creator's current search row once.
+Creators round-trip whole under their owner and no other; a save moves the owner's search generation;
+`load_segments` lists the owner's segments and gives back only those the caller does not know, and across
+them each creator's newest row wins; a removal takes the row out of every segment; the owner's creator
+count follows new creators and removals.
 """
 
 from __future__ import annotations
@@ -10,11 +11,20 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from starling.discovery.model import NETWORK, Creator, CreatorRepository, Platform, SearchRow, brand_owner
+from starling.discovery.columns import SearchColumns
+from starling.discovery.model import (
+    NETWORK,
+    Creator,
+    CreatorRepository,
+    Owner,
+    Platform,
+    SearchRow,
+    brand_owner,
+)
 from starling.shared.errors import NotFound
 from tests.fakes.discovery import InMemoryCreatorRepository
 from tests.integration.contract_backends import BACKENDS, fake_or_dynamo
@@ -48,12 +58,11 @@ def a_brand() -> str:
     return f"brd_{uuid.uuid4().hex[:12]}"
 
 
-def rows_by_id(repo: CreatorRepository, owner: object, known: dict[int, int]) -> dict[str, list[SearchRow]]:
-    found: dict[str, list[SearchRow]] = {}
-    for snapshot in repo.load_segments(owner, known).values():  # type: ignore[arg-type]
-        for row in snapshot.rows:
-            found.setdefault(row.creator_id, []).append(row)
-    return found
+def search_rows(repo: CreatorRepository, owner: Owner) -> list[SearchRow]:
+    """The owner's search rows as a reader sees them: every segment, each creator's newest row once."""
+    snapshot = repo.load_segments(owner, ())
+    columns = SearchColumns.concat([snapshot.loaded[key] for key in snapshot.segments]).latest()
+    return sorted(columns.rows(), key=lambda r: r.creator_id)
 
 
 def test_creators_round_trip_whole_under_their_owner_and_no_other(repo: CreatorRepository) -> None:
@@ -80,51 +89,49 @@ def test_the_network_is_an_owner_of_its_own(repo: CreatorRepository) -> None:
     assert repo.get_many(brand_owner(a_brand()), [listed.creator_id]) == {}
 
 
-def test_a_save_moves_the_generation_and_only_changed_segments_are_loaded_again(
-    repo: CreatorRepository,
-) -> None:
+def test_a_save_moves_the_generation_and_only_new_segments_are_loaded_again(repo: CreatorRepository) -> None:
     # Given brand A's creators, loaded once
     owner = brand_owner(a_brand())
-    assert repo.search_generation(owner) == 0 and repo.load_segments(owner, {}) == {}
+    empty = repo.load_segments(owner, ())
+    assert repo.search_generation(owner) == 0 and empty.segments == () and repo.creator_count(owner) == 0
     creators = [creator(f"creator{i}", followers=1_000 * i) for i in range(12)]
     repo.save_many(owner, creators)
     generation = repo.search_generation(owner)
-    loaded = repo.load_segments(owner, {})
-    assert generation > 0
-    assert {cid: rows for cid, rows in rows_by_id(repo, owner, {}).items()} == {
-        c.creator_id: [SearchRow.of(c)] for c in creators
-    }
-    known = {segment: snapshot.version for segment, snapshot in loaded.items()}
-    assert repo.load_segments(owner, known) == {}
+    first = repo.load_segments(owner, ())
+    assert generation > 0 and repo.creator_count(owner) == 12
+    assert search_rows(repo, owner) == sorted((SearchRow.of(c) for c in creators), key=lambda r: r.creator_id)
+    assert repo.load_segments(owner, first.segments).loaded == {}
     # When one creator changes
-    changed = replace(creators[3], followers=777_000, niches=("beauty",))
+    changed = replace(creators[3], followers=777_000, niches=("beauty",), updated_at=NOW + timedelta(hours=1))
     repo.save_many(owner, [changed])
-    # Then the generation moves, and only its segment comes back, with its new row in place of the old
+    # Then the generation moves, only what the reader has not seen comes back, and the change wins
+    again = repo.load_segments(owner, first.segments)
     assert repo.search_generation(owner) > generation
-    again = repo.load_segments(owner, known)
-    assert len(again) == 1
-    [snapshot] = again.values()
-    assert SearchRow.of(changed) in snapshot.rows and SearchRow.of(creators[3]) not in snapshot.rows
-    assert len({row.creator_id for row in snapshot.rows}) == len(snapshot.rows)
+    assert again.loaded and set(again.loaded) == set(again.segments) - set(first.segments)
+    rows = search_rows(repo, owner)
+    assert SearchRow.of(changed) in rows and SearchRow.of(creators[3]) not in rows and len(rows) == 12
+    # And an update is not a new creator
+    assert repo.creator_count(owner) == 12
 
 
 def test_a_removed_creator_is_gone_with_its_search_row_and_the_generation_moves(
     repo: CreatorRepository,
 ) -> None:
-    # Given brand A's creators, loaded once
+    # Given brand A's creators, Max saved twice (so his row is in two segments)
     owner = brand_owner(a_brand())
     zoe, max_ = creator("zoe.cooks"), creator("max.eats")
     repo.save_many(owner, [zoe, max_])
+    repo.save_many(owner, [replace(max_, followers=99, updated_at=NOW + timedelta(hours=1))])
     generation = repo.search_generation(owner)
-    known = {segment: snapshot.version for segment, snapshot in repo.load_segments(owner, {}).items()}
-    # When Zoë is removed
-    repo.remove(owner, zoe.creator_id)
-    # Then she is not found, her row is in no segment, the generation moved, and Max is untouched
+    # When Max is removed
+    repo.remove(owner, max_.creator_id)
+    # Then he is not found, his row is in no segment, the generation moved, the count too, and Zoë stays
     with pytest.raises(NotFound):
-        repo.get(owner, zoe.creator_id)
+        repo.get(owner, max_.creator_id)
     assert repo.search_generation(owner) > generation
-    assert repo.load_segments(owner, known) != {}
-    assert list(rows_by_id(repo, owner, {})) == [max_.creator_id]
-    assert repo.get(owner, max_.creator_id) == max_
+    assert search_rows(repo, owner) == [SearchRow.of(zoe)]
+    assert repo.creator_count(owner) == 1
+    assert repo.get(owner, zoe.creator_id) == zoe
     # And removing someone the owner does not have is no error
-    repo.remove(owner, zoe.creator_id)
+    repo.remove(owner, max_.creator_id)
+    assert repo.creator_count(owner) == 1

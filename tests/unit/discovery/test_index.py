@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
 
+from starling.discovery.columns import SearchColumns
 from starling.discovery.index import CreatorIndex, SearchFilters, decode_offset_cursor, encode_offset_cursor
 from starling.discovery.model import Creator, Platform, SearchRow
-from starling.discovery.repository import decode_segment, encode_segment
 from starling.identity.model import DEFAULT_TIER_THRESHOLDS
 from starling.shared.errors import Invalid
 
@@ -48,8 +49,8 @@ def test_the_fast_fit_used_for_ranking_equals_the_explained_fit_score(
     index: CreatorIndex, niches: tuple[str, ...], countries: tuple[str, ...]
 ) -> None:
     fast = index.fit_scores(niches, countries)
-    for i in range(len(index.rows)):
-        assert fast[i] == index.explain(i, niches, countries).score, index.rows[i]
+    for i in range(len(index)):
+        assert fast[i] == index.explain(i, niches, countries).score, index.row(i)
 
 
 def test_filters_combine_and_every_result_matches_each_of_them(index: CreatorIndex) -> None:
@@ -57,27 +58,43 @@ def test_filters_combine_and_every_result_matches_each_of_them(index: CreatorInd
     found = index.search(filters, [], [])
     assert found
     for i in found:
-        row = index.rows[i]
+        row = index.row(i)
         assert index.tier(i) == "micro" and row.country == "US" and row.engagement >= 0.01
-    engagement = [index.rows[i].engagement for i in found]
+    engagement = [index.row(i).engagement for i in found]
     assert engagement == sorted(engagement, reverse=True)
 
 
 def test_free_text_matches_word_prefixes_of_handle_name_and_niches(index: CreatorIndex) -> None:
-    found = {index.rows[i].handle for i in index.search(SearchFilters(q="handle12"), [], [])}
+    found = {index.row(i).handle for i in index.search(SearchFilters(q="handle12"), [], [])}
     assert found == {"handle12", *(f"handle12{d}" for d in range(10))}
     skin = index.search(SearchFilters(q="skin"), [], [])
-    assert skin and all("skin care" in index.rows[i].niches for i in skin)
+    assert skin and all("skin care" in index.row(i).niches for i in skin)
 
 
 def test_percentiles_are_within_the_tier(index: CreatorIndex) -> None:
-    for i in range(len(index.rows)):
+    for i in range(len(index)):
         assert 0 <= index.engagement_percentile(i) <= 100
 
 
 def test_segments_round_trip() -> None:
     rows = [SearchRow.of(_creator(i, random.Random(i))) for i in range(50)]
-    assert decode_segment(encode_segment(rows)) == rows
+    rows.append(replace(rows[0], creator_id="cre_zoë", name="Zoë 🌸", niches=("Hautpflege",), country=None))
+    assert SearchColumns.decode(SearchColumns.of(rows).encode()).rows() == rows
+
+
+def test_a_creator_in_two_segments_is_the_newer_segments_row() -> None:
+    # Given two segments where the second updates one creator of the first
+    rows = [SearchRow.of(_creator(i, random.Random(i))) for i in range(5)]
+    newer = replace(rows[2], followers=123_456)
+    joined = SearchColumns.concat([SearchColumns.of(rows), SearchColumns.of([newer])])
+    # When they are read as one, Then each creator is there once, with its newest row
+    latest = joined.latest().rows()
+    assert sorted(r.creator_id for r in latest) == sorted(r.creator_id for r in rows)
+    assert newer in latest and rows[2] not in latest
+    # And a creator can be taken out
+    assert [r.creator_id for r in SearchColumns.of(rows).without([rows[0].creator_id]).rows()] == [
+        r.creator_id for r in rows[1:]
+    ]
 
 
 def test_a_cursor_only_continues_its_own_search() -> None:
@@ -116,3 +133,27 @@ def test_min_engagement_above_1_is_refused_with_how_to_write_a_percentage() -> N
     assert "a fraction: 0.05 for 5%" in refused.value.message
     assert refused.value.details == {"min_engagement": "a fraction: 0.05 for 5%"}
     assert SearchFilters(min_engagement=Decimal("0.05")).check(DEFAULT_TIER_THRESHOLDS)
+
+
+@pytest.mark.parametrize("sort", ["fit", "engagement", "followers"])
+def test_ties_go_by_followers_then_id_so_pages_are_stable(sort: str) -> None:
+    # Given creators in two groups that tie on everything but their ids
+    rng = random.Random(3)
+    twins = [
+        replace(_creator(i, rng), platform=Platform.INSTAGRAM, niches=(), country=None, brand_safety_flags=(),
+                followers=50_000 if i % 2 else 20_000, avg_likes=1_000, avg_comments=0)
+        for i in range(30)
+    ]  # fmt: skip
+    rng.shuffle(twins)
+    index = CreatorIndex([SearchRow.of(c) for c in twins], DEFAULT_TIER_THRESHOLDS)
+    # When they are ranked, Then the better come first, and equal ones by id
+    found = index.search(SearchFilters(sort=sort), [], [])
+    fit = {index.row(i).creator_id: index.explain(i, [], []).score for i in found}
+    ranked = [index.row(i) for i in found]
+    first = {
+        "fit": lambda r: (-fit[r.creator_id], -r.followers, r.creator_id),
+        "engagement": lambda r: (-r.engagement, -r.followers, r.creator_id),
+        "followers": lambda r: (-r.followers, r.creator_id),
+    }[sort]
+    assert ranked == sorted(ranked, key=first)
+    assert len({first(r)[:-1] for r in ranked}) == 2  # two groups of ties

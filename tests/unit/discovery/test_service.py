@@ -13,7 +13,7 @@ from starling.discovery.importing import parse_creator_rows_json
 from starling.discovery.index import SearchFilters
 from starling.discovery.model import NETWORK, brand_owner
 from starling.identity.model import Brand
-from starling.shared.errors import Invalid, NotFound
+from starling.shared.errors import Conflict, Invalid, NotFound, Unavailable
 from tests.fakes.discovery import InMemoryCreatorRepository
 from tests.fakes.identity import InMemoryIdentityRepository
 
@@ -167,3 +167,42 @@ def test_a_creator_scores_the_same_under_every_scope_that_lists_it() -> None:
     # score does not depend on where the search found her (it was 17 and 0 when each list ranked its own)
     assert scores["network"] == scores["own"] == scores["all"]
     assert scores["all"][1] == 50
+
+
+def test_an_import_past_the_creator_limit_is_refused_before_anything_is_written(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given brand A one creator short of a (lowered) limit of 3
+    monkeypatch.setattr(discovery, "MAX_CREATORS_PER_OWNER", 3)
+    world = Discovery()
+    world.import_rows(row("alice", 12_000), row("bob", 50_000))
+    # When an import would add two more
+    with pytest.raises(Conflict) as refused:
+        world.import_rows(row("carol", 1_000), row("dave", 2_000))
+    # Then it is refused with the figures, and nothing of it was written
+    assert refused.value.code == "creator_limit"
+    assert refused.value.details == {"creators": 2, "adding": 2, "limit": 3}
+    assert sorted(world.handles()) == ["alice", "bob"]
+    assert world.creators.creator_count(brand_owner("brd_a")) == 2
+    # And an import that updates known creators and adds one more still fits
+    world.import_rows(row("alice", 13_000), row("carol", 1_000))
+    assert sorted(world.handles()) == ["alice", "bob", "carol"]
+
+
+def test_an_import_whose_search_write_fails_names_its_rows_and_the_same_import_repairs_it() -> None:
+    # Given brand A's creators, searched once, and a store whose next search write fails
+    world = Discovery()
+    world.import_rows(row("alice", 12_000))
+    assert world.handles() == ["alice"]
+    world.creators.fail_after = 0
+    rows = [row("bob", 50_000), {"platform": "myspace", "handle": "x"}, row("carol", 3_000)]
+    # When an import of two good rows and a bad one meets it
+    with pytest.raises(Unavailable) as failed:
+        world.import_rows(*rows)
+    # Then the answer names the accepted rows as not searchable, and search shows what it showed before
+    assert failed.value.code == "import_not_finished"
+    assert failed.value.details["not_searchable_rows"] == [1, 3]
+    assert world.handles() == ["alice"]
+    # When the same import is sent again, Then every accepted row is searchable
+    world.import_rows(*rows)
+    assert world.handles(sort="followers") == ["bob", "alice", "carol"]

@@ -62,7 +62,7 @@ def test_erasing_a_creator_removes_them_from_the_brand_the_network_and_their_sea
     # Then neither the brand nor the network has her, nor a search row of her
     for owner in (brand_owner(BRAND.brand_id), NETWORK):
         assert world.creators.get_many(owner, [MAYA_ID]) == {}
-        rows = [r for s in world.creators.load_segments(owner, {}).values() for r in s.rows]
+        rows = [r for s in world.creators.load_segments(owner, ()).loaded.values() for r in s.rows()]
         assert MAYA_ID not in {r.creator_id for r in rows}
 
 

@@ -17,6 +17,7 @@ from starling.shared.errors import (
     NotFound,
     StarlingError,
     Unauthorized,
+    Unavailable,
     UnsupportedMediaType,
 )
 from starling.shared.observability import logger
@@ -29,6 +30,7 @@ _STATUS: dict[type[StarlingError], int] = {
     Forbidden: 403,
     NotFound: 404,
     Conflict: 409,
+    Unavailable: 503,
 }
 
 
@@ -56,7 +58,9 @@ def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
 def register_error_handlers(app: APIGatewayHttpResolver) -> None:
     @app.exception_handler(StarlingError)
     def handle_domain_error(exc: StarlingError) -> Response:
-        return error_response(_STATUS.get(type(exc), 400), exc.code, exc.message, exc.details)
+        status = _STATUS.get(type(exc)) or (503 if isinstance(exc, Unavailable) else 400)
+        retry = {"Retry-After": "5"} if status == 503 else None
+        return error_response(status, exc.code, exc.message, exc.details, retry)
 
     @app.exception_handler(RequestValidationError)
     def handle_validation_error(exc: RequestValidationError) -> Response:

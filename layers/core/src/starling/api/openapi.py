@@ -1,8 +1,9 @@
 """The OpenAPI document tells every answer a route can give, grouped by capability.
 
 Powertools documents a route's success and a 422 of its own shape. The brand API also answers 400, 401,
-403, 404, 409, 415 and 429, all with the one error envelope (starling.api.errors), so a client generated
-from /openapi.json can handle each. `document_errors` adds them in one pass over the generated document.
+403, 404, 409, 415, 429 and, for a write whose storage failed part way, 503, all with the one error
+envelope (starling.api.errors), so a client generated from /openapi.json can handle each.
+`document_errors` adds them in one pass over the generated document.
 
 Each capability's routes carry its tag (`CapabilityRouter`), and the document lists the tags in the order
 a newcomer meets them (`CAPABILITY_TAGS`), so /docs shows one group per capability in that order.
@@ -91,6 +92,7 @@ _WITH_BODY = {
     404: "Something the path or the body names is not this brand's.",
     409: "A conflict with the current state, or the same Idempotency-Key still in progress.",
     415: "The body is not in a format the route takes.",
+    503: "Storage failed part way: details say what is not done; the same request again finishes it.",
 }
 _WITH_PATH_PARAMETERS = {404: "Nothing of this brand at this path."}
 _BODY_METHODS = frozenset({"post", "put", "patch", "delete"})

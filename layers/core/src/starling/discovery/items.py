@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pynamodb.attributes import (
-    BinaryAttribute,
     BooleanAttribute,
     ListAttribute,
+    MapAttribute,
     NumberAttribute,
     UnicodeAttribute,
     UTCDateTimeAttribute,
@@ -38,14 +40,34 @@ class CreatorItem(CoreItem):
     updated_at = UTCDateTimeAttribute()
 
 
-class SearchSegmentItem(CoreItem):
-    """Compressed search rows of one segment of an owner's creators; sk SEARCH#<nn>."""
+class SegmentRef(MapAttribute[str, Any]):
+    """One search segment: its S3 object key and the rows it holds."""
 
-    data = BinaryAttribute(legacy_encoding=False)
-    version = NumberAttribute()
+    key = UnicodeAttribute()
+    rows = NumberAttribute()
 
 
 class SearchManifestItem(CoreItem):
-    """Bumped after every change to an owner's search segments; sk SEARCH#MANIFEST."""
+    """An owner's search segments in S3, oldest first, its creator count, and a generation that every write
+    moves; sk SEARCH#MANIFEST (see starling.discovery.segments)."""
 
     generation = NumberAttribute(default=0)
+    creators = NumberAttribute(default=0)
+    segments = ListAttribute(of=SegmentRef, default=list)
+
+
+class ImportJobItem(CoreItem):
+    """An uploaded import and its progress (starling.discovery.uploads); sk IMPORT#<id>. `rejected` is the
+    JSON of the listed rejected rows (at most 1,000, about 100 KB)."""
+
+    import_id = UnicodeAttribute()
+    size_bytes = NumberAttribute()
+    status = UnicodeAttribute()
+    rows_done = NumberAttribute(default=0)
+    imported = NumberAttribute(default=0)
+    updated = NumberAttribute(default=0)
+    rejected_count = NumberAttribute(default=0)
+    rejected = UnicodeAttribute(default="[]")
+    error = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()

@@ -19,7 +19,7 @@ docs/decisions.md ("Discovery").
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -28,12 +28,14 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from starling.discovery.terms import query_terms, search_tokens
 from starling.identity.model import DEFAULT_TIER_THRESHOLDS, Brand
-from starling.shared.errors import Invalid
+from starling.shared.errors import Invalid, Unavailable
 from starling.shared.ids import new_id
 from starling.shared.values import clean_text
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
+
+    from starling.discovery.columns import SearchColumns
 
 _Record = TypeVar("_Record", bound="DataclassInstance")
 
@@ -89,6 +91,11 @@ class Creator:
     @property
     def key(self) -> tuple[Platform, str]:
         return dedup_key(self.platform, self.handle)
+
+    @property
+    def is_new(self) -> bool:
+        """Not saved before: a new record's two times are one moment, and every change moves `updated_at`."""
+        return self.created_at == self.updated_at
 
 
 def normalise_handle(handle: str) -> str:
@@ -351,24 +358,40 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
-class SegmentSnapshot:
-    """One segment of an owner's search rows, at a version."""
+class SearchSnapshot:
+    """An owner's search segments at a generation: every segment's key, oldest first, and the segments the
+    reader did not know yet, by key. A creator in more than one segment is the newest segment's row."""
 
-    version: int
-    rows: list[SearchRow]
+    generation: int
+    segments: tuple[str, ...]
+    loaded: Mapping[str, SearchColumns]
+
+
+class SearchNotUpdated(Unavailable):
+    """Storage failed: a search sees none of the write, and writing the same creators again repairs it."""
+
+    code = "search_not_updated"
+
+    def __init__(self, cause: str) -> None:
+        super().__init__("Saving creators failed part way; search shows none of the change. Send it again.")
+        self.cause = cause
+
+
+MAX_CREATORS_PER_OWNER = 10_000_000  # a brand's, or the network's: docs/decisions.md (2026-11-29, issue 16)
 
 
 class CreatorRepository(Protocol):
-    """An owner's creators, and their search rows in segments that carry a version each; the owner's
-    search generation moves after every write (a removal too), so a reader knows when to look at the
-    segments again. Removing a creator the owner does not have is no error."""
+    """An owner's creators, and their search rows in segments; the owner's search generation moves after
+    every write (a removal too), and a write's rows become searchable all at once or not at all
+    (`SearchNotUpdated`). Removing a creator the owner does not have is no error."""
 
     def get(self, owner: Owner, creator_id: str) -> Creator: ...
     def get_many(self, owner: Owner, creator_ids: Iterable[str]) -> dict[str, Creator]: ...
     def save_many(self, owner: Owner, creators: list[Creator]) -> None: ...
     def remove(self, owner: Owner, creator_id: str) -> None: ...
+    def creator_count(self, owner: Owner) -> int: ...
     def search_generation(self, owner: Owner) -> int: ...
-    def load_segments(self, owner: Owner, known: dict[int, int]) -> dict[int, SegmentSnapshot]: ...
+    def load_segments(self, owner: Owner, known: Collection[str]) -> SearchSnapshot: ...
 
 
 class Brands(Protocol):

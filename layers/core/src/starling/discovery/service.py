@@ -10,18 +10,20 @@ from datetime import UTC, datetime
 from typing import Any
 
 from starling.discovery import model
+from starling.discovery.columns import SearchColumns
 from starling.discovery.fit import FitScore
 from starling.discovery.importing import ImportParseResult, parse_import_body
 from starling.discovery.index import CreatorIndex, SearchFilters, decode_offset_cursor, encode_offset_cursor
 from starling.discovery.model import (
+    MAX_CREATORS_PER_OWNER,
     NETWORK,
     PERSONAL_FIELDS,
     Brands,
     Creator,
     CreatorRepository,
     Owner,
+    SearchNotUpdated,
     SearchRow,
-    SegmentSnapshot,
     brand_owner,
     merge_creator,
     network_reference,
@@ -30,7 +32,7 @@ from starling.discovery.model import (
     tier_for,
 )
 from starling.identity.model import Brand
-from starling.shared.errors import Invalid, NotFound
+from starling.shared.errors import Conflict, Invalid, NotFound, Unavailable
 
 SCOPES = ("own", "network", "all")
 
@@ -49,11 +51,17 @@ class ImportSummary:
 
 
 def import_creators(repo: CreatorRepository, brand_id: str, parsed: ImportParseResult) -> ImportSummary:
-    """New creators are added, known ones (same platform and handle) updated; bad rows are reported."""
+    """New creators are added, known ones (same platform and handle) updated; bad rows are reported.
+
+    All or nothing for search: when storage fails, the answer is Unavailable (503) naming every accepted
+    row, none of which search shows yet (an updated creator keeps its old row), and sending the same import
+    again repairs it. An import that would take the brand past `MAX_CREATORS_PER_OWNER` is refused (409)
+    before anything is written."""
     now = datetime.now(UTC)
     owner = brand_owner(brand_id)
     drafts = {creator_id_for(d.platform.value, d.handle): d for d in parsed.drafts}
     existing = repo.get_many(owner, drafts)
+    check_room(repo, owner, len(drafts) - len(existing))
     creators = [
         merge_creator(existing[cid], draft, now)
         if cid in existing
@@ -61,13 +69,36 @@ def import_creators(repo: CreatorRepository, brand_id: str, parsed: ImportParseR
         for cid, draft in drafts.items()
     ]
     if creators:
-        repo.save_many(owner, creators)
+        try:
+            repo.save_many(owner, creators)
+        except SearchNotUpdated as exc:
+            rows = sorted(d.row for d in drafts.values())
+            raise Unavailable(
+                f"The import was not finished: none of its {len(rows):,} accepted rows is searchable yet. "
+                "Send the same import again to finish it.",
+                {"not_searchable_rows": rows, "retry": "send the same import again"},
+                code="import_not_finished",
+            ) from exc
     return ImportSummary(
         imported=len(creators) - len(existing),
         updated=len(existing),
         rejected=parsed.rejected_dicts,
         ignored_columns=parsed.ignored_columns,
     )
+
+
+def check_room(repo: CreatorRepository, owner: Owner, adding: int) -> None:
+    """Conflict (409) when `adding` new creators would take the owner past `MAX_CREATORS_PER_OWNER`."""
+    if adding <= 0:
+        return
+    have = repo.creator_count(owner)
+    if have + adding > MAX_CREATORS_PER_OWNER:
+        raise Conflict(
+            f"This import adds {adding:,} creators to the {have:,} you have; a brand (and the network) may "
+            f"have at most {MAX_CREATORS_PER_OWNER:,}. Nothing was imported.",
+            {"creators": have, "adding": adding, "limit": MAX_CREATORS_PER_OWNER},
+            code="creator_limit",
+        )
 
 
 def import_creator_file(
@@ -80,14 +111,14 @@ def import_creator_file(
 @dataclass
 class _Cached:
     generation: int = -1
-    segments: dict[int, SegmentSnapshot] = field(default_factory=dict)
+    segments: dict[str, SearchColumns] = field(default_factory=dict)
     index: CreatorIndex | None = None
     thresholds: dict[str, int] = field(default_factory=dict)
 
 
 class IndexCache:
     """Each owner's search index, kept warm in the function; refreshed when the owner's generation moves,
-    by reading only the segments whose version changed."""
+    by reading only the segments it has not read yet (a segment never changes once written)."""
 
     def __init__(self) -> None:
         self._owners: dict[Owner, _Cached] = {}
@@ -103,11 +134,11 @@ class IndexCache:
                 and cached.thresholds == thresholds
             ):
                 return cached.index
-            known = {s: snap.version for s, snap in cached.segments.items()}
-            cached.segments.update(repo.load_segments(owner, known))
-            rows = [row for s in sorted(cached.segments) for row in cached.segments[s].rows]
-            cached.index = CreatorIndex(rows, thresholds)
-            cached.generation, cached.thresholds = generation, dict(thresholds)
+            snapshot = repo.load_segments(owner, cached.segments.keys())
+            segments = {key: cached.segments.get(key) or snapshot.loaded[key] for key in snapshot.segments}
+            columns = SearchColumns.concat(list(segments.values())).latest()
+            cached.segments, cached.index = segments, CreatorIndex(columns, thresholds)
+            cached.generation, cached.thresholds = snapshot.generation, dict(thresholds)
             return cached.index
 
 
@@ -166,7 +197,7 @@ def search_creators(
     fingerprint = hashlib.sha256(f"{filters!r}|{scope}".encode()).hexdigest()[:12]
     offset = decode_offset_cursor(cursor, fingerprint)
     wanted = offset + limit + 1  # one more than the page tells whether there is a next one
-    candidates: list[tuple[tuple[Any, ...], str, CreatorIndex, int]] = []
+    candidates: list[tuple[tuple[Any, ...], str, CreatorIndex, int, SearchRow]] = []
     network = cache.index(repo, NETWORK, brand.tier_thresholds)
     indexes = {owner: cache.index(repo, owner, brand.tier_thresholds) for owner in sources}
     for index in indexes.values():
@@ -175,22 +206,22 @@ def search_creators(
     for owner, index in indexes.items():
         fits = index.fit_scores(niches, countries) if filters.sort == "fit" else None
         for position, i in enumerate(index.search(filters, niches, countries, stop_after=wanted)):
-            row = index.rows[i]
+            row = index.row(i)
             if owner == NETWORK and own is not None and row.creator_id in own:
                 continue  # a network creator the brand already has: its own copy is the one listed
             if fits is not None:
-                key: tuple[Any, ...] = (-fits[i], -row.followers, row.creator_id)
+                key: tuple[Any, ...] = (-float(fits[i]), -row.followers, row.creator_id)
             elif filters.sort == "engagement":
                 key = (-row.engagement, -row.followers, row.creator_id)
             else:
                 key = (-row.followers, row.creator_id)
             source = "network" if owner == NETWORK else "own"
-            candidates.append((key if len(sources) > 1 else (position,), source, index, i))
+            candidates.append((key if len(sources) > 1 else (position,), source, index, i, row))
     candidates.sort(key=lambda c: c[0])
-    page = [(source, index, i) for _, source, index, i in candidates]
+    page = [(source, index, i, row) for _, source, index, i, row in candidates]
     hits = [
-        CreatorHit.of(index.rows[i], source, index, i, index.explain(i, niches, countries))
-        for source, index, i in page[offset : offset + limit]
+        CreatorHit.of(row, source, index, i, index.explain(i, niches, countries))
+        for source, index, i, row in page[offset : offset + limit]
     ]
     has_more = len(page) > offset + limit
     return hits, encode_offset_cursor(offset + limit, fingerprint) if has_more else None

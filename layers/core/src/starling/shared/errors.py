@@ -50,3 +50,9 @@ class NotFound(StarlingError):
 
 class Conflict(StarlingError):
     code = "conflict"
+
+
+class Unavailable(StarlingError):
+    """Storage failed part way; `details` says what is not done, and the same request again finishes it."""
+
+    code = "unavailable"
