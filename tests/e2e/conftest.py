@@ -21,6 +21,12 @@ import requests
 from tests.support import ApiClient
 
 REPO = Path(__file__).resolve().parents[2]
+# Debian's Chromium, which the page tests drive with Playwright.
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
 
 
 def free_port() -> int:
@@ -107,3 +113,15 @@ def aws_client(stack: dict[str, Any], service: str) -> Any:
         aws_access_key_id="local",
         aws_secret_access_key="local",
     )
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()

@@ -17,10 +17,8 @@ import pytest
 import requests
 
 from infra.cli import read_outbox
-from tests.e2e.conftest import REPO, starling_cli
+from tests.e2e.conftest import CHROMIUM, REPO, starling_cli
 from tests.e2e.test_public_pages import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     NARROW,
     PHONE,
     scrolls_sideways,
@@ -51,18 +49,6 @@ def _wait_for(probe: Callable[[], Any], timeout: float = 60.0) -> Any:
             return found
         time.sleep(0.25)
     raise AssertionError("timed out")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 @pytest.fixture()

@@ -16,14 +16,9 @@ import cv2
 import numpy as np
 import pytest
 
-from tests.e2e.conftest import REPO, starling_cli
+from tests.e2e.conftest import CHROMIUM, REPO, starling_cli
 from tests.support import ApiClient
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
 SCREENSHOTS = REPO / ".starling" / "screenshots"
 PHONE = {"width": 390, "height": 844}  # an iPhone 12 to 15, in CSS pixels
 NARROW = {"width": 360, "height": 740}  # the narrowest phones in common use
@@ -40,18 +35,6 @@ pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),
     reason="no Chromium at /usr/bin/chromium, so the page tests cannot run (apt-get install -y chromium)",
 )
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 @pytest.fixture()
