@@ -93,8 +93,8 @@ class StarlingConfig:
     # invokes the aggregator straight away, which records each delivery once, and a schedule counts them
     # every `click_rollup_minutes` (figures lag by up to that plus a minute; fewer minutes cost more per
     # click: `make bench`); nothing is billed by the hour. "kinesis": an on-demand Kinesis stream
-    # between ($0.04 an hour, $29.20 a month, whatever the traffic), cheaper per click in batches of 1,000;
-    # it pays for itself only above the crossover that `make bench` computes (README, "What it costs").
+    # between ($0.04 an hour, $29.20 a month, whatever the traffic): figures within seconds instead of at the
+    # next rollup; `make bench` finds no volume where it costs less (README, "What it costs").
     click_capture: str = "lambda"
     click_rollup_minutes: int = 5
 

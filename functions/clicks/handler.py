@@ -5,7 +5,7 @@ Three kinds of invocation reach it:
   once (starling.links.delivery_buffer) and counted by the next rollup;
 - the rollup's schedule (an EventBridge `Scheduled Event`): every delivery of the last minute is counted
   together (starling.links.rollup);
-- a batch from the Kinesis click stream (the `kinesis` capture path, for programs above the crossover).
+- a batch from the Kinesis click stream (the `kinesis` capture path, the option).
 
 On the stream path, Powertools' batch processor reads each stream record; a record that cannot be read is
 reported as a partial failure, and only the records before the first failure are counted, so the stream's

@@ -119,9 +119,9 @@ class LocalCloud:
             self._pollers.append(poller)
         if provisioning.schedules:
             assert self._async is not None
-            schedules = subscriptions.ScheduleRunner(
-                self._async, self.settings.region, self.settings.time_scale
-            )
+            s = self.settings
+            scale = s.time_scale if s.schedule_scale is None else s.schedule_scale
+            schedules = subscriptions.ScheduleRunner(self._async, s.region, scale)
             for rule_arn, seconds, functions in provisioning.schedules:
                 schedules.add(rule_arn, seconds, functions)
             schedules.start()

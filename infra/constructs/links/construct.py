@@ -10,7 +10,7 @@ that turns them into counters.
                                                 v                                v
                                          SQS failure queue          rollup: counters once per run
 
-  capture "kinesis" (above the crossover, infra/config.py):
+  capture "kinesis" (the option: figures within seconds, $29.20 a month; infra/config.py):
   CloudWatch Logs --subscription filter--> Kinesis click stream --> aggregator --> counters
                                                                         | retries exhausted
                                                                         v
