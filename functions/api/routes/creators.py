@@ -115,7 +115,7 @@ def handle_import_creators() -> ImportOut:
 
 
 class ImportStartIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"size_bytes": 131_072_000}]})
     size_bytes: int = Field(
         ge=1,
         le=uploads.MAX_UPLOAD_BYTES,

@@ -72,3 +72,24 @@ def test_nothing_billed_by_the_hour_is_made_for_search(template: Template) -> No
         "AWS::OpenSearchServerless::Collection",
     ):
         template.resource_count_is(kind, 0)
+
+
+def test_an_upload_under_imports_goes_to_a_queue_that_feeds_the_import_function_with_partial_failures(
+    template: Template,
+) -> None:
+    # The bucket tells the queue about new objects under imports/ only
+    [bucket] = template.find_resources("AWS::S3::Bucket").values()
+    [queue_config] = bucket["Properties"]["NotificationConfiguration"]["QueueConfigurations"]
+    assert queue_config["Event"] == "s3:ObjectCreated:*"
+    assert queue_config["Filter"] == {"S3Key": {"Rules": [{"Name": "prefix", "Value": "imports/"}]}}
+    # The queue lets S3 of this account send, and gives up after 5 receives to a dead-letter queue
+    policies = json.dumps(template.find_resources("AWS::SQS::QueuePolicy"))
+    assert "s3.amazonaws.com" in policies and "aws:SourceAccount" in policies
+    # The import function reads it one message at a time, reporting failures one by one
+    template.has_resource_properties(
+        "AWS::Lambda::EventSourceMapping",
+        {"BatchSize": 1, "FunctionResponseTypes": ["ReportBatchItemFailures"]},
+    )
+    _, function = _function(template, "CreatorImportsImportFunction")
+    assert function["Properties"]["Timeout"] == 900
+    assert function["Properties"]["Handler"] == "functions.imports.handler.lambda_handler"
