@@ -10,7 +10,17 @@ from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from functions.api.routes import creators, identity, links, meta, partners, products, reports
+from functions.api.routes import (
+    campaigns,
+    contracts,
+    creators,
+    identity,
+    links,
+    meta,
+    partners,
+    products,
+    reports,
+)
 from starling.api.auth import PROTECTED_PREFIX, authenticate, authorize
 from starling.api.errors import register_error_handlers
 from starling.api.events import treat_body_as_json
@@ -40,8 +50,10 @@ app.include_router(identity.router)
 app.include_router(creators.router)
 app.include_router(partners.router)
 app.include_router(links.router)
+app.include_router(contracts.router)
 app.include_router(reports.router)
 app.include_router(products.router)
+app.include_router(campaigns.router)
 
 _SPEC: dict[str, Any] = {
     "title": "Starling brand API",

@@ -218,15 +218,18 @@ def _placeholder_zip() -> bytes:
 @provisions("AWS::Lambda::Function")
 def _function(p: Provisioning, logical_id: str, props: dict[str, Any]) -> None:
     name = props.get("FunctionName", logical_id)
+    variables = {k: str(v) for k, v in props.get("Environment", {}).get("Variables", {}).items()}
+    if variables.get("PUBLIC_BASE_URL") == "":
+        # No domain is configured here: links in emails sent outside a request (workflows) point at the
+        # local HTTP API, as a request's own domain would.
+        variables["PUBLIC_BASE_URL"] = p.api_url
     function = p.client("lambda").create_function(
         FunctionName=name,
         Runtime=props.get("Runtime", "python3.13"),
         Role=props["Role"],
         Handler=props["Handler"],
         Code={"ZipFile": _placeholder_zip()},
-        Environment={
-            "Variables": {k: str(v) for k, v in props.get("Environment", {}).get("Variables", {}).items()}
-        },
+        Environment={"Variables": variables},
         Timeout=int(props.get("Timeout", 3)),
         MemorySize=int(props.get("MemorySize", 128)),
         Architectures=props.get("Architectures", ["x86_64"]),

@@ -14,6 +14,7 @@ from functions.api.schemas import Page, StrictBody
 from starling.api.auth import principal, requires
 from starling.api.events import public_base_url
 from starling.api.openapi import CapabilityRouter
+from starling.catalog.campaign_repository import DynamoCampaignRepository
 from starling.catalog.repository import DynamoProductRepository
 from starling.identity.model import Area
 from starling.identity.repository import DynamoIdentityRepository
@@ -45,7 +46,7 @@ class LinkCreate(StrictBody):
     destination_url: str | None = Field(default=None, max_length=4096)
     product_id: str | None = Field(default=None, max_length=64)
     slug: str | None = Field(default=None, max_length=200)
-    campaign_id: str | None = Field(default=None, max_length=200)
+    campaign_id: str | None = Field(default=None, max_length=200, description="One of the brand's campaigns")
     utm: dict[str, str | None] | None = None
     ios_url: str | None = Field(default=None, max_length=4096)
     android_url: str | None = Field(default=None, max_length=4096)
@@ -67,7 +68,7 @@ class LinkPatch(StrictBody):
     )
     destination_url: str | None = Field(default=None, max_length=4096)
     product_id: str | None = Field(default=None, max_length=64)
-    campaign_id: str | None = Field(default=None, max_length=200)
+    campaign_id: str | None = Field(default=None, max_length=200, description="One of the brand's campaigns")
     utm: dict[str, str | None] | None = None
     ios_url: str | None = Field(default=None, max_length=4096)
     android_url: str | None = Field(default=None, max_length=4096)
@@ -123,6 +124,7 @@ def handle_create_link(body: LinkCreate) -> LinkOut:
         caller.brand_id,
         body.model_dump(exclude_unset=True),
         _base_url(),
+        DynamoCampaignRepository(),
     )
     return _out(created)
 
@@ -176,6 +178,7 @@ def handle_patch_link(slug: str, body: LinkPatch) -> LinkOut:
         slug.lower(),
         body.model_dump(exclude_unset=True),
         _base_url(),
+        DynamoCampaignRepository(),
     )
     return _out(changed)
 

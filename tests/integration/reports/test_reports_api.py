@@ -49,25 +49,27 @@ def program(api: ApiClient, brand: dict[str, str]) -> dict[str, str]:
     spring link (3 clicks); all counted."""
     key = brand["api_key"]
     maya, leo = _partner(api, key, "maya", "Maya López"), _partner(api, key, "leo", "Leo Dubois")
-    serum = _link(api, key, maya, "serum", campaign_id="spring")
+    spring = api.call("POST", "/v1/campaigns", key, {"name": "Spring", "starts_on": "2026-03-01"}).body
+    serum = _link(api, key, maya, "serum", campaign_id=spring["campaign_id"])
     cream = _link(api, key, maya, "cream")
-    lifts = _link(api, key, leo, "lifts", campaign_id="spring")
+    lifts = _link(api, key, leo, "lifts", campaign_id=spring["campaign_id"])
     _click(api, serum, 2)
     _click(api, cream, 1)
     _click(api, lifts, 3)
     deadline = time.monotonic() + 30
     while _report(api, key, "?group_by=link")["totals"]["clicks"] < 6 and time.monotonic() < deadline:
         time.sleep(0.2)
-    return {"key": key, "maya": maya, "leo": leo, "serum": serum, "cream": cream, "lifts": lifts}
+    return {"key": key, "maya": maya, "leo": leo, "serum": serum, "cream": cream, "lifts": lifts,
+            "spring": spring["campaign_id"]}  # fmt: skip
 
 
 def test_a_report_narrows_to_a_partner_a_campaign_or_a_link(api: ApiClient, program: dict[str, str]) -> None:
     key = program["key"]
     # When the brand narrows the report by partner, by campaign, by link, and by partner and campaign
     by_partner = _report(api, key, f"?group_by=link&partner_id={program['maya']}")
-    by_campaign = _report(api, key, "?group_by=partner&campaign_id=spring")
+    by_campaign = _report(api, key, f"?group_by=partner&campaign_id={program['spring']}")
     by_link = _report(api, key, f"?group_by=day&link={program['lifts']}")
-    both = _report(api, key, f"?group_by=link&partner_id={program['maya']}&campaign_id=spring")
+    both = _report(api, key, f"?group_by=link&partner_id={program['maya']}&campaign_id={program['spring']}")
     # Then each counts only what it names
     assert {r["key"]: r["clicks"] for r in by_partner["rows"]} == {program["serum"]: 2, program["cream"]: 1}
     assert {r["key"]: r["clicks"] for r in by_campaign["rows"]} == {program["maya"]: 2, program["leo"]: 3}
@@ -89,7 +91,7 @@ def test_rows_name_partners_and_destinations_beside_their_ids_in_json_and_csv(
     serum = links[program["serum"]]
     assert serum["destination_url"] == "https://shop.example.com/serum"
     assert (serum["partner_id"], serum["partner_name"], serum["campaign_id"]) == (
-        program["maya"], "Maya López", "spring",
+        program["maya"], "Maya López", program["spring"],
     )  # fmt: skip
     rows = {row["link"]: row for row in csv.DictReader(io.StringIO(as_csv))}
     assert list(rows[program["serum"]])[:3] == ["link", "destination_url", "clicks"]
@@ -104,7 +106,7 @@ def test_a_filter_naming_another_brand_s_ids_finds_nothing(
     other = new_brand(cloud)["api_key"]
     for query in (
         f"?group_by=link&partner_id={program['maya']}",
-        "?group_by=partner&campaign_id=spring",
+        f"?group_by=partner&campaign_id={program['spring']}",
         f"?group_by=day&link={program['serum']}",
     ):
         # Then its report is empty: no figure and no name of the other brand

@@ -30,3 +30,25 @@ class ProductItem(ListedItem):
     sku = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
+
+
+class CampaignsByCreation(Gsi1["CampaignItem"]):
+    """A brand's campaigns, newest first."""
+
+
+class CampaignItem(ListedItem):
+    """A campaign: pk BRAND#<id>, sk CAMPAIGN#<campaign_id>; gsi1 lists a brand's campaigns by creation."""
+
+    gsi1 = CampaignsByCreation()
+
+    campaign_id = UnicodeAttribute()
+    brand_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    status = UnicodeAttribute()
+    starts_on = UnicodeAttribute()
+    ends_on = UnicodeAttribute(null=True)
+    budget_amount = NumberAttribute(null=True)
+    budget_currency = UnicodeAttribute(null=True)
+    default_terms = UnicodeAttribute(null=True)  # Terms as JSON
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()

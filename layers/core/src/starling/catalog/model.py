@@ -9,6 +9,14 @@ from datetime import datetime
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
+# Campaigns' types and rules, part of catalog's public face.
+from starling.catalog.campaigns import (  # noqa: F401
+    CAMPAIGN_ID_PREFIX,
+    Campaign,
+    CampaignRepository,
+    CampaignStatus,
+    looks_like_campaign_id,
+)
 from starling.identity.model import Brand
 from starling.shared.destinations import MAX_URL_LENGTH, validate_destination
 from starling.shared.errors import Invalid

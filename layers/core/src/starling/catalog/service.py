@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from starling.catalog.campaigns import Campaign, CampaignRepository, apply_campaign_changes, new_campaign
 from starling.catalog.model import (
     BrandReader,
     Product,
@@ -62,3 +63,45 @@ def delete_product(products: ProductRepository, brand_id: str, product_id: str) 
     """Remove the product from the catalogue and the partner's product page. Links made to it keep working:
     each stored its destination URL when it was made, so the redirect never reads the catalogue."""
     products.delete(brand_id, product_id)
+
+
+# --- campaigns -------------------------------------------------------------------------------------------
+
+
+def campaign_store() -> CampaignRepository:
+    """The campaigns on DynamoDB (for capabilities above this one)."""
+    from starling.catalog.campaign_repository import DynamoCampaignRepository
+
+    return DynamoCampaignRepository()
+
+
+def create_campaign(campaigns: CampaignRepository, brand_id: str, fields: Mapping[str, Any]) -> Campaign:
+    campaign = new_campaign(brand_id, fields, clock.now())
+    campaigns.create(campaign)
+    return campaign
+
+
+def get_campaign(campaigns: CampaignRepository, brand_id: str, campaign_id: str) -> Campaign:
+    return campaigns.get(brand_id, campaign_id)
+
+
+def list_campaigns(
+    campaigns: CampaignRepository, brand_id: str, limit: int | None, cursor: str | None
+) -> tuple[list[Campaign], str | None]:
+    return campaigns.list_page(brand_id, clamp_limit(limit), cursor)
+
+
+def update_campaign(
+    campaigns: CampaignRepository, brand_id: str, campaign_id: str, changes: Mapping[str, Any]
+) -> Campaign:
+    """A JSON Merge Patch; `budget` merges (its amount alone may change); `default_terms` is replaced."""
+    campaign = campaigns.get(brand_id, campaign_id)
+    if not changes:
+        return campaign
+    budget = (
+        {"amount": campaign.budget.amount, "currency": campaign.budget.currency} if campaign.budget else {}
+    )
+    changes = merge_fields({"budget": budget}, dict(changes), frozenset({"budget"}))
+    updated = apply_campaign_changes(campaign, changes, clock.now())
+    campaigns.save(updated, campaign.status)
+    return updated

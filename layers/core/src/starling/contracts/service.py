@@ -41,7 +41,7 @@ from starling.shared.email import EmailSender
 from starling.shared.errors import Conflict, Invalid, NotFound
 from starling.shared.ids import new_id
 from starling.shared.paging import clamp_limit
-from starling.shared.settings import Settings, get_settings
+from starling.shared.settings import Settings
 from starling.shared.terms import Terms, parse_terms
 
 MAX_SEGMENT = 1000
@@ -92,7 +92,8 @@ class ContractsService(Signatures):
         from starling.recruiting.service import partner_store
         from starling.shared.email import SesEmailSender
 
-        settings = settings or get_settings()
+        # Read now, not the process's cached settings: several functions share a process on the local cloud.
+        settings = settings or Settings.from_env()
         return cls(
             DynamoContractRepository(),
             partner_store(),
@@ -175,20 +176,13 @@ class ContractsService(Signatures):
                 "starts_on is today or later; record older contracts as signed elsewhere.",
                 {"starts_on": str(starts)},
             )
-        versions = self.contracts.versions(brand_id, partner_id)
-        pending = [c for c in versions if c.status in OPEN]
-        if pending:
-            raise Conflict(
-                f"Version {pending[0].version} of this partner's contract is still "
-                f"{pending[0].status.value}.",
-                {"contract_id": pending[0].contract_id, "status": pending[0].status.value},
-            )
+        version = self._next_version(brand_id, partner_id)
         now = clock.now()
         contract = Contract(
             contract_id=new_id(CONTRACT_ID_PREFIX),
             brand_id=brand_id,
             partner_id=partner_id,
-            version=max((c.version for c in versions), default=0) + 1,
+            version=version,
             status=ContractStatus.DRAFT,
             terms=parsed,
             starts_on=starts,
@@ -227,18 +221,13 @@ class ContractsService(Signatures):
             raise Invalid(
                 "signed_on cannot be in the future.", {"signed_elsewhere.signed_on": str(signed_on)}
             )
-        versions = self.contracts.versions(brand_id, partner_id)
-        pending = [c for c in versions if c.status in OPEN]
-        if pending:
-            raise Conflict(
-                "A contract of this partner is still being signed.", {"contract_id": pending[0].contract_id}
-            )
+        version = self._next_version(brand_id, partner_id)
         now = clock.now()
         contract = Contract(
             contract_id=new_id(CONTRACT_ID_PREFIX),
             brand_id=brand_id,
             partner_id=partner_id,
-            version=max((c.version for c in versions), default=0) + 1,
+            version=version,
             status=ContractStatus.ACTIVE,
             terms=parsed,
             starts_on=starts_on or signed_on,
@@ -257,6 +246,18 @@ class ContractsService(Signatures):
         self.contracts.create_contract(contract, event)
         supersede_older(self.contracts, contract, actor)
         return contract
+
+    def _next_version(self, brand_id: str, partner_id: str) -> int:
+        """The partner's next version number; Conflict while a version is still being signed."""
+        versions = self.contracts.versions(brand_id, partner_id)
+        pending = [c for c in versions if c.status in OPEN]
+        if pending:
+            raise Conflict(
+                f"Version {pending[0].version} of this partner's contract is still "
+                f"{pending[0].status.value}.",
+                {"contract_id": pending[0].contract_id, "status": pending[0].status.value},
+            )
+        return max((c.version for c in versions), default=0) + 1
 
     def versions(self, brand_id: str, partner_id: str) -> list[Contract]:
         self.partners.get(brand_id, partner_id)

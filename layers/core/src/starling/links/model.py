@@ -302,6 +302,12 @@ class ProductLookup(Protocol):
     def get(self, brand_id: str, product_id: str) -> Product: ...
 
 
+class CampaignLookup(Protocol):
+    """The brand's campaigns: `get` raises NotFound for an unknown one or another brand's."""
+
+    def get(self, brand_id: str, campaign_id: str) -> object: ...
+
+
 # Click counting: what the aggregator writes and reports read (starling.links.aggregation explains how).
 @dataclass(frozen=True)
 class CounterKey:

@@ -11,6 +11,7 @@ from starling.identity.model import Brand, IdentityRepository
 from starling.links import qr
 from starling.links.model import (
     BrandLookup,
+    CampaignLookup,
     Link,
     LinkFigures,
     LinkRepository,
@@ -67,16 +68,30 @@ def _product_url(products: ProductLookup, brand_id: str, product_id: str) -> str
         raise Invalid("product_id is not one of the brand's products.", {"product_id": product_id}) from exc
 
 
+def _check_campaign(campaigns: CampaignLookup | None, brand_id: str, campaign_id: Any) -> None:
+    """A link's campaign must be one of the brand's (422 otherwise, as for product_id)."""
+    if campaigns is None or campaign_id is None:
+        return
+    try:
+        campaigns.get(brand_id, str(campaign_id))
+    except NotFound as exc:
+        raise Invalid(
+            "campaign_id is not one of the brand's campaigns.", {"campaign_id": campaign_id}
+        ) from exc
+
+
 def new_partner_link(
     links: LinkRepository,
     partners: PartnerLookup,
     products: ProductLookup,
     brand: Brand,
     fields: dict[str, Any],
+    campaigns: CampaignLookup | None = None,
 ) -> Link:
     """A link to `destination_url` or to `product_id`'s page, under the chosen or a generated slug: a
     generated slug that is taken is drawn again (a few times); a chosen one that is taken is a Conflict."""
     partner = _partner_for_link(partners, brand.brand_id, fields["partner_id"])
+    _check_campaign(campaigns, brand.brand_id, fields.get("campaign_id"))
     product_id = fields.get("product_id")
     destination = fields.get("destination_url")
     if (destination is None) == (product_id is None):
@@ -111,9 +126,15 @@ def new_partner_link(
 
 
 def _changed_link(
-    links: LinkRepository, products: ProductLookup, brand: Brand, slug: str, changes: dict[str, Any]
+    links: LinkRepository,
+    products: ProductLookup,
+    brand: Brand,
+    slug: str,
+    changes: dict[str, Any],
+    campaigns: CampaignLookup | None = None,
 ) -> Link:
     link, _ = links.get(brand.brand_id, slug)
+    _check_campaign(campaigns, brand.brand_id, changes.get("campaign_id"))
     changes = merge_fields({"utm": link.utm}, changes, _LINK_OBJECT_SETTINGS)  # a copy: ours to change
     if changes.get("product_id"):
         if changes.get("destination_url"):
@@ -146,10 +167,11 @@ def create_link(
     brand_id: str,
     fields: dict[str, Any],
     base_url: str,
+    campaigns: CampaignLookup | None = None,
 ) -> LinkView:
-    """POST /v1/links: a new partner link, shown with no clicks yet."""
+    """POST /v1/links: a new partner link, shown with no clicks yet; its campaign must be the brand's."""
     brand = brands.get_brand(brand_id)
-    link = new_partner_link(links, partners, products, brand, fields)
+    link = new_partner_link(links, partners, products, brand, fields, campaigns)
     return link_view(link, LinkFigures(), brand, base_url)
 
 
@@ -161,12 +183,13 @@ def update_link(
     slug: str,
     changes: dict[str, Any],
     base_url: str,
+    campaigns: CampaignLookup | None = None,
 ) -> LinkView:
     """PATCH /v1/links/{slug}: the changes applied, then the link read back with its figures. A new `slug`
     renames the link in the same write: the old slug forwards to the new one for RENAME_FORWARD_DAYS (its
     clicks counted under the new slug), then answers 404; the link's figures include its old slugs'."""
     brand = brands.get_brand(brand_id)
-    changed = _changed_link(links, products, brand, slug, changes)
+    changed = _changed_link(links, products, brand, slug, changes, campaigns)
     link, figures = links.get(brand_id, changed.slug)
     return link_view(link, figures, brand, base_url)
 

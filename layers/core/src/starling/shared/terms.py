@@ -170,8 +170,9 @@ class Terms(_Part):
         return rate
 
     def as_document(self) -> dict[str, Any]:
-        """The JSON form: `from` for tiers, no unset parts, rates as strings."""
-        return self.model_dump(mode="json", by_alias=True, exclude_none=True, exclude_defaults=False)
+        """The JSON form: `from` for tiers, no unset or empty parts, rates as strings."""
+        document = self.model_dump(mode="json", by_alias=True, exclude_none=True)
+        return {name: value for name, value in document.items() if value != []}
 
 
 def terms_problems(terms: Terms) -> dict[str, str]:
