@@ -39,6 +39,7 @@ class StarlingStack(Stack):
             reserved_concurrency=config.redirect_reserved_concurrency,
             home_url=config.home_url,
         )
+        self.links.grant_click_ids(self.api.api_function)  # conversions are attributed by click id
         self.contracts = ContractsConstruct(
             self,
             "Contracts",

@@ -151,8 +151,9 @@ def list_partners(
 def update_partner(
     partners: PartnerRepository, brand_id: str, partner_id: str, changes: dict[str, Any]
 ) -> PartnerView:
-    updated = apply_partner_changes(partners.get(brand_id, partner_id), changes, clock.now())
-    partners.save(updated)
+    before = partners.get(brand_id, partner_id)
+    updated = apply_partner_changes(before, changes, clock.now())
+    partners.save(updated, before)
     return partner_view(updated, brand_id)
 
 

@@ -22,6 +22,7 @@ class Settings:
     public_base_url: str
     sender_email: str
     contract_signing_state_machine_arn: str = ""
+    click_secret_id: str = ""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -36,6 +37,7 @@ class Settings:
             public_base_url=env.get("PUBLIC_BASE_URL", "").rstrip("/"),
             sender_email=env.get("SENDER_EMAIL", "partners@starling.example.com"),
             contract_signing_state_machine_arn=env.get("CONTRACT_SIGNING_STATE_MACHINE_ARN", ""),
+            click_secret_id=env.get("CLICK_SECRET_ID", ""),
         )
 
 
