@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from infra.local.cloud import LocalCloud
+from starling.links.click_secret import keys_from_secret
 from tests.support import ApiClient
 
 TERMS = {"currency": "USD", "cpa_percent": "10", "lock_days": 30, "attribution_window_days": 30}
@@ -75,3 +77,13 @@ def record(api: ApiClient, key: str, body: dict[str, Any], status: int = 201) ->
     answer = api.call("POST", "/v1/conversions", key, body)
     assert answer.status == status, answer.text
     return dict(answer.body)
+
+
+def signed_click(cloud: LocalCloud, brand_id: str, slug: str, partner_id: str, at: datetime) -> str:
+    """A click id as the redirect would have issued it at `at` (the deployment's own click secret)."""
+    secret_id = cloud.function_environment("ApiApiFunction")["CLICK_SECRET_ID"]
+    secret = cloud.client("secretsmanager").get_secret_value(SecretId=secret_id)["SecretString"]
+    stclid, _ = keys_from_secret(secret).click_ids.issue(
+        brand_id, slug, partner_id, None, int(at.timestamp() * 1000)
+    )
+    return stclid

@@ -3,8 +3,11 @@ in force, its status, and every refusal with nothing written."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from infra.local.cloud import LocalCloud
-from tests.integration.conversions.conftest import TERMS, ago, click_id, order, partner, record
+from tests.integration.conftest import new_brand
+from tests.integration.conversions.conftest import TERMS, ago, click_id, order, partner, record, signed_click
 from tests.support import ApiClient
 
 
@@ -68,20 +71,50 @@ def test_a_click_id_with_a_broken_signature_is_never_trusted(api: ApiClient, bra
     assert answer["commission"] is None
 
 
-def test_a_click_older_than_the_window_falls_back_to_the_coupon(api: ApiClient, brand: dict[str, str]) -> None:
-    # Given a click on one partner's link, and another partner's coupon, on a 1-day window
+def test_the_click_wins_within_its_window_and_the_coupon_after_it(
+    api: ApiClient, brand: dict[str, str], cloud: LocalCloud
+) -> None:
+    # Given a partner on a 1-day window whose link was clicked, and another partner's coupon
     key = brand["api_key"]
     clicker = partner(api, key, {**TERMS, "attribution_window_days": 1})
     holder = partner(api, key, TERMS, coupon_codes=["LATE5"])
-    stclid, _ = click_id(api, key, clicker["partner_id"])
-    # When an order a few minutes after the click quotes both
+    stclid, slug = click_id(api, key, clicker["partner_id"])
+    # When an order minutes after the click quotes both, the click wins over the coupon
     fresh = record(api, key, order(click_id=stclid, coupon_code="LATE5"))
-    # Then the click wins over the coupon (last click within the window)
-    assert fresh["attribution"]["partner_id"] == clicker["partner_id"]
-    assert holder["partner_id"] != clicker["partner_id"]
+    assert (fresh["attribution"]["method"], fresh["attribution"]["partner_id"]) == (
+        "click",
+        clicker["partner_id"],
+    )
+    # When an order quotes a click made two days before it, the coupon wins
+    old = signed_click(
+        cloud, brand["brand_id"], slug, clicker["partner_id"], datetime.now(UTC) - timedelta(days=2)
+    )
+    late = record(api, key, order(click_id=old, coupon_code="LATE5"))
+    assert (late["attribution"]["method"], late["attribution"]["partner_id"]) == (
+        "coupon",
+        holder["partner_id"],
+    )
+    # And without the coupon it is unattributed, saying why
+    alone = record(api, key, order(click_id=old))
+    assert alone["attribution"]["method"] == "none"
+    assert "1-day window" in alone["attribution"]["note"]
 
 
-def test_an_order_without_click_or_coupon_is_recorded_unattributed(api: ApiClient, brand: dict[str, str]) -> None:
+def test_another_brands_click_id_does_not_attribute(
+    api: ApiClient, brand: dict[str, str], cloud: LocalCloud
+) -> None:
+    key = brand["api_key"]
+    maya = partner(api, key, TERMS)
+    stclid, _ = click_id(api, key, maya["partner_id"])
+    other = new_brand(cloud)["api_key"]
+    answer = record(api, other, order(click_id=stclid))
+    assert answer["attribution"]["method"] == "none"
+    assert "another brand" in answer["attribution"]["note"]
+
+
+def test_an_order_without_click_or_coupon_is_recorded_unattributed(
+    api: ApiClient, brand: dict[str, str]
+) -> None:
     answer = record(api, brand["api_key"], order())
     assert answer["attribution"] == {
         "method": "none", "partner_id": None, "campaign_id": None, "link_slug": None, "click_id": None,
@@ -121,7 +154,9 @@ def test_bad_orders_get_a_clear_4xx_and_nothing_is_written(api: ApiClient, brand
 
 
 def test_body_that_is_not_json_is_refused(api: ApiClient, brand: dict[str, str]) -> None:
-    answer = api.call("POST", "/v1/conversions", brand["api_key"], raw="order=1", headers={"Content-Type": "text/plain"})
+    answer = api.call(
+        "POST", "/v1/conversions", brand["api_key"], raw="order=1", headers={"Content-Type": "text/plain"}
+    )
     assert answer.status == 415, answer.text
 
 

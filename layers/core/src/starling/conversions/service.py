@@ -44,7 +44,7 @@ from starling.shared.paging import clamp_limit
 from starling.shared.settings import Settings
 from starling.shared.terms import Terms
 
-MAX_ATTEMPTS = 60
+RETRY_SECONDS = 20.0  # within the API function's 29 s: orders of one partner racing for its month
 T = TypeVar("T")
 
 
@@ -63,7 +63,7 @@ class ClickSource(Protocol):
 
 def _pause(attempt: int) -> None:
     """A short random wait before trying again, longer as attempts add up (jitter spreads the retries)."""
-    time.sleep(random.uniform(0, min(0.05, 0.002 * (attempt + 1))))  # noqa: S311 - jitter, not a secret
+    time.sleep(random.uniform(0, min(0.1, 0.005 * 2 ** min(attempt, 5))))  # noqa: S311 - jitter, not a secret
 
 
 class ConversionsService:
@@ -197,11 +197,14 @@ class ConversionsService:
         return terms_in_force(self.contracts.versions(brand_id, partner_id), at)
 
     def _retrying(self, attempt: Callable[[], T]) -> T:
-        for n in range(MAX_ATTEMPTS):
+        deadline = time.monotonic() + RETRY_SECONDS
+        n = 0
+        while time.monotonic() < deadline:
             try:
                 return attempt()
             except Moved:
                 _pause(n)
+                n += 1
         raise Conflict("Too many writes to this partner at once; send the request again.")
 
     # --- reading -----------------------------------------------------------------------------------------
