@@ -152,8 +152,7 @@ def update_partner(
     partners: PartnerRepository, brand_id: str, partner_id: str, changes: dict[str, Any]
 ) -> PartnerView:
     before = partners.get(brand_id, partner_id)
-    updated = apply_partner_changes(before, changes, clock.now())
-    partners.save(updated, before)
+    partners.save(updated := apply_partner_changes(before, changes, clock.now()), before)
     return partner_view(updated, brand_id)
 
 
