@@ -74,6 +74,8 @@ class RefundCreate(StrictBody):
 
 
 class Review(StrictBody):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"note": "Her sister's order, checked"}]})
+
     note: str | None = Field(default=None, max_length=2000, json_schema_extra=MULTILINE)
 
 

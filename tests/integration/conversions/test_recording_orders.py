@@ -171,3 +171,16 @@ def test_the_terms_in_force_at_the_orders_time_rule(
     # Then it is hers, but without terms in force it earns no commission
     assert answer["attribution"]["partner_id"] == nobody["partner_id"]
     assert answer["commission"] is None
+
+
+def test_dates_at_the_ends_of_the_calendar_and_unknown_ids_are_clear_answers(
+    api: ApiClient, brand: dict[str, str]
+) -> None:
+    key = brand["api_key"]
+    partner(api, key, TERMS, coupon_codes=["EDGE"])
+    for moment in ("9999-12-31T23:59:59Z", "0001-01-01T00:00:00Z"):
+        answer = api.call("POST", "/v1/conversions", key, order(occurred_at=moment, coupon_code="EDGE"))
+        assert answer.status == 422, answer.text
+    long_id = "com_" + "x" * 1500
+    assert api.call("POST", f"/v1/commissions/{long_id}/release", key, {}).status == 404
+    assert api.call("GET", "/v1/conversions/unknown-order", key).status == 404

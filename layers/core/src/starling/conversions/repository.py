@@ -8,6 +8,7 @@ the order item under its version and the month under its own, in one transaction
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -32,6 +33,8 @@ from starling.shared.dynamo import transaction_connection
 from starling.shared.errors import NotFound
 from starling.shared.keys import brand_list_pk, brand_pk
 from starling.shared.paging import decode_cursor, encode_cursor
+
+_COMMISSION_ID_RE = re.compile(r"^com_[0-9a-f]{24}$")
 
 
 def _commission_doc(c: Commission) -> dict[str, Any]:
@@ -155,6 +158,8 @@ class DynamoConversionRepository:
         return self.get_by_commission(brand_id, commission_id_for(order_id))
 
     def get_by_commission(self, brand_id: str, commission_id: str) -> Conversion:
+        if not _COMMISSION_ID_RE.match(commission_id):
+            raise NotFound("No such order or commission.")
         try:
             return _conversion(
                 ConversionItem.get(brand_pk(brand_id), f"ORDER#{commission_id}", consistent_read=True)

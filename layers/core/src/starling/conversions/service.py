@@ -44,6 +44,7 @@ from starling.shared.paging import clamp_limit
 from starling.shared.settings import Settings
 from starling.shared.terms import Terms
 
+MAX_WINDOW_DAYS = 365  # the longest attribution window terms may set
 RETRY_SECONDS = 20.0  # within the API function's 29 s: orders of one partner racing for its month
 T = TypeVar("T")
 
@@ -107,6 +108,7 @@ class ConversionsService:
         except NotFound:
             pass
         now = self.now()
+        check_order_time(order.occurred_at, now, MAX_WINDOW_DAYS)  # before any date arithmetic on it
         attribution, partner, terms = self._attribute(brand_id, order)
         window = window_days(terms.attribution_window_days if terms else None)
         check_order_time(order.occurred_at, now, window)
