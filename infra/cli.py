@@ -6,6 +6,7 @@
   starling brand create NAME [--slug S] [--allowed-domain D ...]
   starling key create --brand BRAND_ID --role ROLE [--name NAME]
   starling outbox [--to EMAIL]                   the emails the local stack sent through SES
+  starling time-scale [SCALE]                    show or set the share of workflow waits really slept
 
 `brand` and `key` work against the local stack (from .starling/local.json, the default when it exists)
 or a deployed one (`--stack Starling`, read with your AWS credentials).
@@ -197,6 +198,19 @@ def read_outbox(api_url: str) -> list[dict[str, Any]]:
     return answer
 
 
+def _time_scale(args: argparse.Namespace) -> int:
+    """Show, or set while it runs, the local stack's time scale (Wait states, retries, token timeouts)."""
+    import requests
+
+    url = f"{_local_state()['api_url']}/_local/time-scale"
+    if args.scale is None:
+        answer = requests.get(url, timeout=10)
+    else:
+        answer = requests.put(url, json={"time_scale": args.scale}, timeout=10)
+    print(answer.text)
+    return 0 if answer.ok else 1
+
+
 def _outbox(args: argparse.Namespace) -> int:
     messages = read_outbox(_local_state()["api_url"])
     if args.to:
@@ -242,6 +256,10 @@ def parser() -> argparse.ArgumentParser:
     outbox.add_argument("--last", type=int, default=20)
     outbox.add_argument("--json", action="store_true")
     outbox.set_defaults(run=_outbox)
+
+    scale = commands.add_parser("time-scale", help="show or set the local stack's time scale while it runs")
+    scale.add_argument("scale", nargs="?", type=float, help="e.g. 0.000001: 14 days pass in about a second")
+    scale.set_defaults(run=_time_scale)
 
     target = argparse.ArgumentParser(add_help=False)
     target.add_argument("--stack", help="a deployed stack's name (default: the local stack)")

@@ -206,7 +206,7 @@ class Gateway:
     ) -> GatewayResponse:
         url = urlsplit(target)
         if url.path.startswith(LOCAL_TOOLS_PREFIX):
-            return local_tools(url.path, self._region)
+            return local_tools(url.path, self._region, method, body)
         selected = self.select_route(method, url.path)
         if selected is None:
             return _json_response(404, "Not Found")
@@ -351,7 +351,28 @@ def sent_emails(region: str) -> list[dict[str, Any]]:
     ]
 
 
-def local_tools(path: str, region: str) -> GatewayResponse:
+def _time_scale(method: str, body: bytes) -> GatewayResponse:
+    """GET the local cloud's time scale, or PUT {"time_scale": x} to change it while it runs (a wait that has
+    begun keeps its scale): how an e2e test runs a 14-day expiry against `starling dev` in a second."""
+    from infra.local import stepfunctions
+
+    if method == "PUT":
+        try:
+            value = json.loads(body or b"{}").get("time_scale")
+        except (ValueError, AttributeError):
+            value = None
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1000:
+            return _json_response(422, "time_scale is a number from 0 to 1000")
+        stepfunctions.set_time_scale(float(value))
+    elif method != "GET":
+        return _json_response(405, "Method Not Allowed")
+    answer = json.dumps({"time_scale": stepfunctions.time_scale()}).encode()
+    return GatewayResponse(200, [("Content-Type", "application/json")], answer)
+
+
+def local_tools(path: str, region: str, method: str = "GET", body: bytes = b"") -> GatewayResponse:
+    if path.rstrip("/") == "/_local/time-scale":
+        return _time_scale(method, body)
     if path.rstrip("/") == "/_local/outbox":
         return GatewayResponse(
             200, [("Content-Type", "application/json")], json.dumps(sent_emails(region), default=str).encode()

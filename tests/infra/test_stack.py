@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import aws_cdk as cdk
 import pytest
@@ -45,9 +46,10 @@ def test_every_function_runs_arm64_python_3_13_with_the_layers_and_its_own_role(
         props = function["Properties"]
         assert props["Architectures"] == ["arm64"]
         assert props["Runtime"] == "python3.13"
-        assert props["Handler"].startswith("functions.") and props["Handler"].endswith(
-            ".handler.lambda_handler"
-        )
+        # functions.<package>.<module>.lambda_handler: `handler`, or a named entry point (start_signing)
+        assert re.fullmatch(r"functions\.[a-z_]+\.[a-z_]+\.lambda_handler", props["Handler"]), props[
+            "Handler"
+        ]
         assert len(props["Layers"]) == 2
         assert props["TracingConfig"] == {"Mode": "Active"}
         roles.add(json.dumps(props["Role"]))
@@ -154,7 +156,11 @@ def test_the_application_form_is_public_and_its_function_can_send_only_as_the_se
         if "ses:SendEmail"
         in (statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]])
     ]
-    assert sorted(s.split("ServiceRole")[0] for s in senders) == ["ApiApiFunction", "WebPublicFunction"]
+    assert sorted(s.split("ServiceRole")[0] for s in senders) == [
+        "ApiApiFunction",
+        "ContractsSigningTasksFunction",
+        "WebPublicFunction",
+    ]
     for lid in senders:
         for statement in policies[lid]["Properties"]["PolicyDocument"]["Statement"]:
             if "ses:SendEmail" in statement["Action"]:
