@@ -65,8 +65,9 @@ def test_two_hundred_orders_of_a_capped_partner_at_once_never_pass_the_cap(
         assert answer.status == 201, answer.text
         return int(answer.body["commission"]["amount"])
 
-    # When 200 orders of $100 arrive at once
-    with ThreadPoolExecutor(max_workers=20) as pool:
+    # When 200 orders of $100 arrive at once, from eight clients (the local cloud runs one environment of the
+    # function, so a deeper queue would only test how long a request waits for it)
+    with ThreadPoolExecutor(max_workers=8) as pool:
         earned = list(pool.map(post, range(200)))
     # Then together they earn exactly the cap, and the month says so
     assert sum(earned) == 10000
