@@ -50,6 +50,7 @@ class StarlingStack(Stack):
             capture=config.click_capture,
             rollup_minutes=config.click_rollup_minutes,
         )
+        self.links.grant_click_ids(self.api.api_function)  # conversions are attributed by click id
         self.contracts = ContractsConstruct(
             self,
             "Contracts",

@@ -13,6 +13,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from functions.api.routes import (
     campaigns,
     contracts,
+    conversions,
     creators,
     identity,
     links,
@@ -53,6 +54,7 @@ app.include_router(partners.router)
 app.include_router(onboarding.router)
 app.include_router(links.router)
 app.include_router(contracts.router)
+app.include_router(conversions.router)
 app.include_router(reports.router)
 app.include_router(products.router)
 app.include_router(campaigns.router)

@@ -13,7 +13,7 @@ import boto3
 from botocore.config import Config
 from moto.server import ThreadedMotoServer
 
-from infra.local import environ, invoker, stepfunctions, subscriptions
+from infra.local import dynamodb, environ, invoker, stepfunctions, subscriptions
 from infra.local.gateway import Gateway, load_routes
 from infra.local.pollers import SqsPoller
 from infra.local.provision import Provisioning
@@ -82,6 +82,7 @@ class LocalCloud:
         os.environ["MOTO_PORT"] = str(s.moto_port)
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         environ.install()
+        dynamodb.install()
         stepfunctions.install(time_scale=s.time_scale)
         invoker.install(self.endpoint_url, s.region)
         self._moto = ThreadedMotoServer(ip_address=s.host, port=s.moto_port, verbose=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from starling.recruiting.model import EmailTemplate, Partner, Stage, TimelineEntry
+from starling.recruiting.model import EmailTemplate, Partner, Stage, TimelineEntry, coupon_key
 from starling.shared.errors import Conflict, NotFound
 
 
@@ -41,9 +41,23 @@ class InMemoryPartnerRepository:
         self.partners[(after.brand_id, after.partner_id)] = after
         self.add_entries(after.brand_id, after.partner_id, entries)
 
-    def save(self, partner: Partner) -> None:
+    def save(self, partner: Partner, before: Partner | None = None) -> None:
         self.get(partner.brand_id, partner.partner_id)
+        taken = {
+            coupon_key(code)
+            for (brand_id, partner_id), other in self.partners.items()
+            if brand_id == partner.brand_id and partner_id != partner.partner_id
+            for code in other.coupon_codes
+        }
+        if taken & {coupon_key(code) for code in partner.coupon_codes}:
+            raise Conflict("A coupon code is another partner's already.")
         self.partners[(partner.brand_id, partner.partner_id)] = partner
+
+    def partner_for_coupon(self, brand_id: str, code: str) -> Partner | None:
+        for (owner_brand, _), partner in self.partners.items():
+            if owner_brand == brand_id and coupon_key(code) in {coupon_key(c) for c in partner.coupon_codes}:
+                return partner
+        return None
 
     def add_entries(self, brand_id: str, partner_id: str, entries: list[TimelineEntry]) -> None:
         self.entries.extend((brand_id, partner_id, entry) for entry in entries)

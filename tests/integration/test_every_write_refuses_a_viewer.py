@@ -23,6 +23,13 @@ def test_a_viewer_key_is_refused_on_every_documented_write(api: ApiClient, brand
         if path.startswith("/v1/") and method in WRITES
     ]
     assert len(writes) >= 10
+    conversions = {
+        ("POST", "/v1/conversions"),
+        ("POST", "/v1/conversions/x1/refunds"),
+        ("POST", "/v1/commissions/x1/release"),
+        ("POST", "/v1/commissions/x1/reject"),
+    }
+    assert conversions <= set(writes), "the conversions writes are documented, so refused below"
     before = api.call("GET", "/v1/brand", brand["api_key"]).body
     # When the viewer sends each, with an Idempotency-Key and a body that would otherwise be refused
     for method, path in writes:

@@ -80,6 +80,9 @@ class PartnerPatch(StrictBody):
     owner: str | None = Field(default=None, max_length=200)
     follow_up_on: date | None = None
     notes: str | None = Field(default=None, max_length=2000, json_schema_extra=MULTILINE)
+    coupon_codes: list[str] | None = Field(
+        default=None, max_length=20, description="The partner's coupon codes, unique per brand in any case"
+    )
 
 
 class StageMove(StrictBody):
@@ -111,6 +114,7 @@ class PartnerOut(BaseModel):
     follow_up_on: date | None
     overdue: bool
     notes: str
+    coupon_codes: list[str]
     created_at: datetime
     updated_at: datetime
 

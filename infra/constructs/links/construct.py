@@ -217,3 +217,9 @@ class LinksConstruct(Construct):
     def async_consumers(self) -> list[lambda_.IFunction]:
         """Functions a log subscription invokes asynchronously: events waiting long for them is an alarm."""
         return [self.aggregator_function] if self.click_stream is None else []
+
+    def grant_click_ids(self, function: lambda_.Function) -> None:
+        """Let `function` verify click ids (conversions attribute orders by them): read the click secret,
+        named by CLICK_SECRET_ID."""
+        function.add_environment("CLICK_SECRET_ID", self.click_secret.secret_arn)
+        self.click_secret.grant_read(function)

@@ -8,7 +8,7 @@ from typing import Any
 
 from tests.support import ApiClient
 
-ORDER = ["Identity", "Discovery", "Recruiting", "Catalog", "Links", "Contracts", "Reports"]
+ORDER = ["Identity", "Discovery", "Recruiting", "Catalog", "Links", "Contracts", "Conversions", "Reports"]
 # The capability each /v1 path belongs to, by its first segment.
 BY_SEGMENT = {
     "me": "Identity", "brand": "Identity", "api-keys": "Identity", "audit-log": "Identity",
@@ -18,6 +18,7 @@ BY_SEGMENT = {
     "links": "Links",
     "reports": "Reports",
     "contracts": "Contracts", "contract-templates": "Contracts", "contract-amendments": "Contracts",
+    "conversions": "Conversions", "commissions": "Conversions",
 }  # fmt: skip
 WRITES = ("post", "put", "patch")
 

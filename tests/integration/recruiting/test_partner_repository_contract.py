@@ -138,3 +138,27 @@ def test_erasing_a_timeline_empties_its_notes_and_addresses_and_keeps_the_rest(
         replace(noted, note=""), replace(emailed, email_to=None),
     ]  # fmt: skip
     assert [e.note for _, e in partners.timeline(brand_id, second.partner_id)] == ["Met at the fair"]
+
+
+def test_coupon_codes_find_their_partner_in_any_case_and_are_unique_per_brand(
+    partners: PartnerRepository, brand_id: str
+) -> None:
+    # Given a partner given the codes MAYA10 and Spring
+    first, second = partner(brand_id, 1), partner(brand_id, 2)
+    partners.create(first, [])
+    partners.create(second, [])
+    partners.save(replace(first, coupon_codes=("MAYA10", "Spring")), first)
+    # Then each code finds her, in any case, and only in her brand
+    assert partners.partner_for_coupon(brand_id, "maya10").partner_id == "ptn_1"  # type: ignore[union-attr]
+    assert partners.partner_for_coupon(brand_id, "SPRING").coupon_codes == ("MAYA10", "Spring")  # type: ignore[union-attr]
+    assert partners.partner_for_coupon("brd_other", "MAYA10") is None
+    # And another partner of the brand cannot take one of them
+    with pytest.raises(Conflict):
+        partners.save(replace(second, coupon_codes=("spring",)), second)
+    assert partners.get(brand_id, "ptn_2").coupon_codes == ()
+    # But once she gives it up, it is free
+    held = partners.get(brand_id, "ptn_1")
+    partners.save(replace(held, coupon_codes=("MAYA10",)), held)
+    assert partners.partner_for_coupon(brand_id, "spring") is None
+    partners.save(replace(second, coupon_codes=("spring",)), second)
+    assert partners.partner_for_coupon(brand_id, "Spring").partner_id == "ptn_2"  # type: ignore[union-attr]

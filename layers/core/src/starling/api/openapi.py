@@ -27,6 +27,7 @@ CAPABILITY_TAGS: tuple[Tag, ...] = (
     Tag(name="Catalog", description="The brand's products, which links and product pages point to."),
     Tag(name="Links", description="Vanity links, their QR codes and their click figures."),
     Tag(name="Contracts", description="Templates, contracts to sign with their evidence, amendments."),
+    Tag(name="Conversions", description="Orders recorded once, their attribution, commissions and refunds."),
     Tag(name="Reports", description="Figures per link, partner, campaign, day or hour; JSON or CSV."),
 )
 _TAGS_ARGUMENT = 7  # where `tags` comes in Router.route's positional arguments after rule and method

@@ -28,7 +28,8 @@ AccrualKind = Literal["cpc", "per_post", "flat_fee", "retainer_monthly", "giftin
 
 class CommissionStatus(StrEnum):
     """A commission's lifecycle: pending until `lock_days` pass, then approved, then paid by a payout.
-    Held for review (`on_hold`), rejected by a manager, or kept `over_budget` when its campaign is spent."""
+    Held for review (`on_hold`), rejected by a manager, kept `over_budget` when its campaign is spent, or
+    `reversed` when refunds took back all it earned."""
 
     PENDING = "pending"
     APPROVED = "approved"
@@ -36,6 +37,7 @@ class CommissionStatus(StrEnum):
     ON_HOLD = "on_hold"
     REJECTED = "rejected"
     OVER_BUDGET = "over_budget"
+    REVERSED = "reversed"
 
 
 _MONTH_KEYS: dict[int, str] = {}

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
 from dataclasses import fields as dataclass_fields
+from datetime import UTC, datetime
 from typing import Any
 
 from starling.identity import service as identity
 from starling.identity.model import Brand, IdentityRepository
 from starling.links import qr
+from starling.links.click_secret import ClickSecret
+from starling.links.clicks import BadClickId
 from starling.links.model import (
     BrandLookup,
     CampaignLookup,
@@ -271,3 +274,41 @@ def link_store() -> LinkRepository:
     from starling.links.repository import DynamoLinkRepository
 
     return DynamoLinkRepository()
+
+
+@dataclass(frozen=True)
+class VerifiedClick:
+    """What a click id this deployment issued says (for capabilities above this one: conversions)."""
+
+    brand_id: str
+    slug: str
+    partner_id: str
+    campaign_id: str | None
+    clicked_at: datetime
+    click_id: str
+
+
+class ClickIdVerifier:
+    """Checks click ids (`stclid`) against the click secret the redirect signs them with."""
+
+    def __init__(self, secret_id: str, client: Any = None) -> None:
+        self._secret_id = secret_id
+        self._client = client
+        self._secret: ClickSecret | None = None
+
+    def verify(self, stclid: str) -> tuple[VerifiedClick | None, str | None]:
+        """The click, or None and why not: an id with a broken signature is never trusted."""
+        if not self._secret_id:
+            return None, "click ids cannot be checked here (no click secret configured)"
+        if self._secret is None:
+            import boto3
+
+            self._secret = ClickSecret(self._client or boto3.client("secretsmanager"), self._secret_id)
+        try:
+            claims = self._secret.keys().click_ids.verify(stclid)
+        except BadClickId as exc:
+            return None, f"the click id was refused: {exc}"
+        at = datetime.fromtimestamp(claims.at_ms / 1000, UTC)
+        return VerifiedClick(
+            claims.brand_id, claims.slug, claims.partner_id, claims.campaign_id, at, claims.nonce
+        ), None

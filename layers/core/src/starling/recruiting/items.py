@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pynamodb.attributes import (
     BooleanAttribute,
+    ListAttribute,
     NumberAttribute,
     UnicodeAttribute,
     UTCDateTimeAttribute,
@@ -36,6 +37,14 @@ class PartnerItem(ListedItem):
     follow_up_on = UnicodeAttribute(null=True)  # ISO date
     notes = UnicodeAttribute(default="")
     network_contact_id = UnicodeAttribute(null=True)  # contact through the network: no email kept here
+    coupon_codes = ListAttribute(of=UnicodeAttribute, null=True)  # type: ignore[var-annotated]
+
+
+class CouponItem(CoreItem):
+    """A coupon code's owner: pk BRAND#<id>, sk COUPON#<CODE> (upper case), so a code is unique per brand."""
+
+    partner_id = UnicodeAttribute()
+    code = UnicodeAttribute()
 
 
 class TimelineItem(CoreItem):

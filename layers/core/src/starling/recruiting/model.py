@@ -7,6 +7,7 @@ discovery rule (`partner_as_seen_by`, `entry_as_seen_by`, both on `contact_shown
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
@@ -88,6 +89,7 @@ class Partner:
     follow_up_on: date | None = None
     notes: str = ""
     network_contact_id: str | None = None
+    coupon_codes: tuple[str, ...] = ()  # unique per brand, case-insensitively (see `coupon_key`)
 
     @property
     def contact_via_network(self) -> bool:
@@ -145,7 +147,39 @@ def apply_partner_changes(partner: Partner, changes: dict[str, Any], now: dateti
         updates["follow_up_on"] = changes["follow_up_on"]
     if "notes" in changes:
         updates["notes"] = clean_note(changes["notes"])
+    if "coupon_codes" in changes:
+        updates["coupon_codes"] = clean_coupon_codes(changes["coupon_codes"])
     return replace(partner, **updates)
+
+
+MAX_COUPON_CODES = 20
+_COUPON_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{1,39}$")
+
+
+def coupon_key(code: str) -> str:
+    """A coupon code as the brand's codes are compared: case-insensitively (SPRING10 is spring10)."""
+    return code.strip().upper()
+
+
+def clean_coupon_codes(codes: Any) -> tuple[str, ...]:
+    """A partner's coupon codes: 2 to 40 letters, digits, `-` or `_`, at most 20, none twice."""
+    codes = codes or []
+    if not isinstance(codes, list | tuple) or len(codes) > MAX_COUPON_CODES:
+        raise Invalid(
+            f"coupon_codes is a list of at most {MAX_COUPON_CODES} codes.", {"coupon_codes": "list"}
+        )
+    cleaned: dict[str, str] = {}
+    for code in codes:
+        text = str(code).strip()
+        if not _COUPON_RE.match(text):
+            raise Invalid(
+                "A coupon code is 2 to 40 letters, digits, '-' or '_'.",
+                {"coupon_codes": f"bad code {text!r}"},
+            )
+        if coupon_key(text) in cleaned:
+            raise Invalid("A coupon code is listed twice.", {"coupon_codes": f"{text!r} twice"})
+        cleaned[coupon_key(text)] = text
+    return tuple(cleaned.values())
 
 
 @dataclass(frozen=True)
@@ -219,7 +253,11 @@ class PartnerRepository(Protocol):
     ) -> tuple[list[Partner], str | None]: ...
     def all(self, brand_id: str) -> list[Partner]: ...
     def move(self, before: Partner, after: Partner, entries: list[TimelineEntry]) -> None: ...
-    def save(self, partner: Partner) -> None: ...
+    def save(self, partner: Partner, before: Partner | None = None) -> None:
+        """Save the partner; with `before`, its coupon codes' index follows (Conflict for a code taken)."""
+        ...
+
+    def partner_for_coupon(self, brand_id: str, code: str) -> Partner | None: ...
     def add_entries(self, brand_id: str, partner_id: str, entries: list[TimelineEntry]) -> None: ...
     def timeline(self, brand_id: str, partner_id: str | None = None) -> list[tuple[str, TimelineEntry]]: ...
     def erase_timeline(self, brand_id: str, partner_id: str) -> None: ...

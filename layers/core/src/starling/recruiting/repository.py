@@ -8,8 +8,8 @@ from datetime import date
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from starling.recruiting.items import EmailTemplateItem, PartnerItem, RateLimitItem, TimelineItem
-from starling.recruiting.model import EmailTemplate, Partner, Stage, TimelineEntry
+from starling.recruiting.items import CouponItem, EmailTemplateItem, PartnerItem, RateLimitItem, TimelineItem
+from starling.recruiting.model import EmailTemplate, Partner, Stage, TimelineEntry, coupon_key
 from starling.shared.dynamo import transaction_connection
 from starling.shared.errors import Conflict, NotFound
 from starling.shared.keys import brand_list_pk, brand_pk
@@ -41,6 +41,7 @@ def _item(partner: Partner) -> PartnerItem:
         follow_up_on=partner.follow_up_on.isoformat() if partner.follow_up_on else None,
         notes=partner.notes,
         network_contact_id=partner.network_contact_id,
+        coupon_codes=list(partner.coupon_codes) or None,
     )
 
 
@@ -61,6 +62,7 @@ def _partner(item: PartnerItem) -> Partner:
         follow_up_on=date.fromisoformat(item.follow_up_on) if item.follow_up_on else None,
         notes=item.notes or "",
         network_contact_id=item.network_contact_id,
+        coupon_codes=tuple(str(code) for code in item.coupon_codes or ()),
     )
 
 
@@ -150,8 +152,35 @@ class DynamoPartnerRepository:
         except TransactWriteError as exc:
             raise Conflict("The partner's stage changed meanwhile; read it again.") from exc
 
-    def save(self, partner: Partner) -> None:
-        _item(partner).save(condition=PartnerItem.pk.exists())
+    def save(self, partner: Partner, before: Partner | None = None) -> None:
+        old = {coupon_key(c) for c in before.coupon_codes} if before else set()
+        new = {coupon_key(c): c for c in partner.coupon_codes}
+        if before is None or old == new.keys():
+            _item(partner).save(condition=PartnerItem.pk.exists())
+            return
+        pk, owner = brand_pk(partner.brand_id), partner.partner_id
+        try:
+            with TransactWrite(connection=self._connection) as tx:
+                tx.save(_item(partner), condition=PartnerItem.pk.exists())
+                for key in new.keys() - old:
+                    coupon = CouponItem(pk=pk, sk=f"COUPON#{key}", partner_id=owner, code=new[key])
+                    tx.save(
+                        coupon, condition=CouponItem.pk.does_not_exist() | (CouponItem.partner_id == owner)
+                    )
+                for key in old - new.keys():
+                    tx.delete(CouponItem(pk=pk, sk=f"COUPON#{key}"), condition=CouponItem.partner_id == owner)
+        except TransactWriteError as exc:
+            raise Conflict(
+                "A coupon code is another partner's already (codes are unique per brand, in any case).",
+                {"coupon_codes": sorted(new.values())},
+            ) from exc
+
+    def partner_for_coupon(self, brand_id: str, code: str) -> Partner | None:
+        try:
+            owner = CouponItem.get(brand_pk(brand_id), f"COUPON#{coupon_key(code)}", consistent_read=True)
+            return self.get(brand_id, owner.partner_id)
+        except (DoesNotExist, NotFound):
+            return None
 
     def add_entries(self, brand_id: str, partner_id: str, entries: list[TimelineEntry]) -> None:
         with TimelineItem.batch_write() as batch:

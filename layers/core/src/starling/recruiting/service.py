@@ -151,8 +151,8 @@ def list_partners(
 def update_partner(
     partners: PartnerRepository, brand_id: str, partner_id: str, changes: dict[str, Any]
 ) -> PartnerView:
-    updated = apply_partner_changes(partners.get(brand_id, partner_id), changes, clock.now())
-    partners.save(updated)
+    before = partners.get(brand_id, partner_id)
+    partners.save(updated := apply_partner_changes(before, changes, clock.now()), before)
     return partner_view(updated, brand_id)
 
 

@@ -23,6 +23,7 @@ class Settings:
     sender_email: str
     contract_signing_state_machine_arn: str = ""
     search_bucket: str = ""
+    click_secret_id: str = ""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -38,6 +39,7 @@ class Settings:
             sender_email=env.get("SENDER_EMAIL", "partners@starling.example.com"),
             contract_signing_state_machine_arn=env.get("CONTRACT_SIGNING_STATE_MACHINE_ARN", ""),
             search_bucket=env.get("SEARCH_BUCKET_NAME", ""),
+            click_secret_id=env.get("CLICK_SECRET_ID", ""),
         )
 
 

@@ -1,0 +1,68 @@
+"""PynamoDB items of conversions (starling.conversions.repository is their only reader and writer)."""
+
+from __future__ import annotations
+
+from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+
+from starling.shared.dynamo_items import CoreItem
+
+
+class CommissionsByTime(GlobalSecondaryIndex["ConversionItem"]):
+    """A brand's commissions, newest first (gsi1; unattributed orders are not in it)."""
+
+    class Meta:
+        index_name = "gsi1"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
+class ConversionItem(CoreItem):
+    """An order and its commission: pk BRAND#<id>, sk ORDER#<commission id> (derived from the order id, so
+    one conditional put records an order once). gsi1 (BRAND#<id>#COMMISSIONS, <occurred_at>#<id>) lists
+    the attributed ones."""
+
+    gsi1 = CommissionsByTime()
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+
+    order_id = UnicodeAttribute()
+    brand_id = UnicodeAttribute()
+    amount = NumberAttribute()
+    currency = UnicodeAttribute()
+    occurred_at = UTCDateTimeAttribute()
+    recorded_at = UTCDateTimeAttribute()
+    attribution = JSONAttribute()
+    partner_id = UnicodeAttribute(null=True)  # the attribution's, for the list's filter
+    campaign_id = UnicodeAttribute(null=True)
+    commission = JSONAttribute(null=True)
+    state = UnicodeAttribute()
+    approves_on = UnicodeAttribute(null=True)  # ISO date: pending before it, approved from it
+    hold = JSONAttribute(null=True)
+    customer_hash = UnicodeAttribute(null=True)
+    items = JSONAttribute(null=True)
+    refunds = JSONAttribute(null=True)
+    review = JSONAttribute(null=True)
+    version = NumberAttribute()
+
+
+class PartnerMonthItem(CoreItem):
+    """A partner's month so far (sales, CPA commission, CPC, billable clicks): pk BRAND#<id>,
+    sk MONTH#<partner_id>#<YYYY-MM>; every write is conditioned on `version`, so two orders never both take
+    the last of a cap."""
+
+    sales = NumberAttribute(default=0)
+    commission = NumberAttribute(default=0)
+    cpc = NumberAttribute(default=0)
+    clicks = NumberAttribute(default=0)
+    version = NumberAttribute()
+
+
+class CustomerItem(CoreItem):
+    """A customer credited to a partner: pk BRAND#<id>, sk CUSTOMER#<customer hash>#<partner_id>, with the
+    latest order's time (the duplicate-customer hold reads it)."""
+
+    partner_id = UnicodeAttribute()
+    last_at = UTCDateTimeAttribute()
