@@ -58,7 +58,7 @@ def test_the_template_s_alarms_topic_and_dashboard_are_on_the_aws_endpoint(stack
     assert len(alarms) >= 8
     assert {a.get("MetricName") for a in alarms} >= {
         "Throttles",
-        "IteratorAge",
+        "AsyncEventAge",  # the default click capture: the log subscription invokes the aggregator
         "ApproximateNumberOfMessagesVisible",
     }
     for alarm in alarms:
