@@ -86,7 +86,7 @@ def test_every_sh_block_of_the_readme_runs_in_order_and_shows_what_it_claims(
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        timeout=600,
+        timeout=1500,  # the whole README, 17 blocks: a 25,000-row import, a rollup, two workflows
     )
 
     (tmp_path / "readme-output.txt").write_text(done.stdout)  # the whole run, to read when a claim fails
