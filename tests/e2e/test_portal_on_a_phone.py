@@ -17,7 +17,7 @@ import pytest
 import requests
 
 from infra.cli import read_outbox
-from tests.e2e.conftest import CHROMIUM, REPO, starling_cli
+from tests.e2e.conftest import REPO, needs_chromium, starling_cli
 from tests.e2e.test_public_pages import (
     NARROW,
     PHONE,
@@ -39,7 +39,7 @@ PRODUCT_SVG = (
     'fill="#2f6f4f"/><rect x="60" y="16" width="24" height="16" fill="#1d3f2d"/></svg>'
 )
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="no Chromium at /usr/bin/chromium")
+pytestmark = needs_chromium
 
 
 def _wait_for(probe: Callable[[], Any], timeout: float = 60.0) -> Any:

@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 import pytest
 
-from tests.e2e.conftest import CHROMIUM, REPO, starling_cli
+from tests.e2e.conftest import REPO, needs_chromium, starling_cli
 from tests.support import ApiClient
 
 SCREENSHOTS = REPO / ".starling" / "screenshots"
@@ -31,10 +31,7 @@ LOGO_SVG = (
     'font-family="Georgia,serif" font-size="48" fill="#fff">J</text></svg>'
 )
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason="no Chromium at /usr/bin/chromium, so the page tests cannot run (apt-get install -y chromium)",
-)
+pytestmark = needs_chromium
 
 
 @pytest.fixture()
