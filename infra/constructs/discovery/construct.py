@@ -74,12 +74,8 @@ class CreatorImportsConstruct(Construct):
             self,
             "ImportFunction",
             name="imports",
-            # The idempotency table's name as the API's: unused here, but the local cloud runs every function
-            # in one process, where the first to read the settings fixes them (S3's test event makes this
-            # function the first), and the API function needs the name.
             environment={
                 "TABLE_NAME": data.core_table.table_name,
-                "IDEMPOTENCY_TABLE_NAME": data.idempotency_table.table_name,
                 **data.search_environment,
             },
             memory_mb=2048,

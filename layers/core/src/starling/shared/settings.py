@@ -43,6 +43,13 @@ class Settings:
         )
 
 
-@lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings.from_env()
+    """The function's settings, parsed once per distinct environment. On Lambda that is once per execution
+    environment; the local cloud runs many functions in one process, each seeing its own variables through
+    `os.environ`, so the cache is keyed by the variables themselves and one function never reads another's."""
+    return _settings_for(tuple(sorted(os.environ.items())))
+
+
+@lru_cache(maxsize=64)
+def _settings_for(environ: tuple[tuple[str, str], ...]) -> Settings:
+    return Settings.from_env(dict(environ))
