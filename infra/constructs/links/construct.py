@@ -86,8 +86,8 @@ class LinksConstruct(Construct):
         acknowledge(
             self.click_secret,
             "SMG4",
-            "Rotating the root would invalidate click ids already in shoppers' URLs and sign every partner out"
-            " of the portal; rotation is manual.",
+            "Rotating the root would invalidate click ids already in shoppers' URLs and sign every partner"
+            " out of the portal; rotation is manual.",
         )
 
         self.redirect_function = runtime.function(
