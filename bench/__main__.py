@@ -200,7 +200,7 @@ def render(results: Results) -> str:
             _verdict(ours_total < min(ISSUE_ANCHORS.values())),
         ),
         Row(
-            "9. commission engine, in process",
+            "6. commission engine, in process",
             f"{engine.orders_per_second:,.0f} conversions per CPU second, "
             f"{engine.wall_orders_per_second:,.0f} by the wall clock (medians of {engine.rounds} rounds of "
             f"{engine.orders_per_round:,} orders; slowest round {engine.slowest_round_per_second:,.0f}); "
@@ -311,7 +311,7 @@ min {min(steady_seconds):.2f}, max {max(steady_seconds):.2f}.
    the gsi1 keys (the link item, projection ALL) is written to the index too, one more write of its size.
    Steady state: batches 2 to {len(writes.steady) + 1}, {steady_calls:.0f} calls per batch, \
 {failed_conditions} failed conditions.
-9. `starling.conversions.engine.price_order` called as ingestion calls it (the partner's month in, the
+6. `starling.conversions.engine.price_order` called as ingestion calls it (the partner's month in, the
    commission and the month after out) on a hybrid contract: 8% + $2.50 per order, tiers of 8%, 10% from
    $5,000 and 12.5% from $20,000 of monthly sales, a $3,000 monthly cap and 30 lock days
    (`bench/commissions.py`). {engine.orders_per_round:,} seeded order amounts (mostly $20 to $150, one in
@@ -389,12 +389,13 @@ def sqs_reference_month(results: Results, measured: cost.Measured, monthly: int)
 def render_capture(results: Results, measured: cost.Measured, ours_total: float, sqs: list[cost.Line]) -> str:
     rows: list[Row] = []
     months = {v: default_month(results, measured, v)[0] for v in VOLUMES}
-    for monthly, target in PER_MILLION_TARGETS.items():
+    for letter, (monthly, target) in zip("ab", PER_MILLION_TARGETS.items(), strict=True):
         per_million = months[monthly] / (monthly / 1e6)
         m = _measure_for(results, monthly)
         rows.append(
             Row(
-                f"6. default path, cost per million redirects at {monthly // 1_000_000} million a month",
+                f"7{letter}. default path, cost per million redirects at {monthly // 1_000_000} million "
+                "a month",
                 f"${per_million:.2f} (the month's ${months[monthly]:,.2f}, the schedule's fixed share "
                 "included); "
                 f"{m.arrival.clicks_per_delivery:.1f} clicks per delivery, so "
@@ -406,7 +407,7 @@ def render_capture(results: Results, measured: cost.Measured, ours_total: float,
     fixed_lambda = sum(line.dollars for line in results.fixed["lambda"])
     rows.append(
         Row(
-            "7. the whole stack at zero traffic, a month (default path)",
+            "8. the whole stack at zero traffic, a month (default path)",
             f"${fixed_lambda:.2f}: "
             + "; ".join(
                 f"{line.count} {line.resource} ${line.dollars:.2f}" for line in results.fixed["lambda"]
@@ -433,7 +434,7 @@ def render_capture(results: Results, measured: cost.Measured, ours_total: float,
             break
     rows.append(
         Row(
-            "8. the default path is the cheapest design compared",
+            "9. the default path is the cheapest design compared",
             f"at every volume up to {cheapest_up_to:,} clicks a month (table below)",
             "up to at least 30,000,000",
             _verdict(cheapest_up_to >= 30_000_000),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 from bench import prices as p
 from bench.capture import rollup_fixed_month, ticks_per_month
@@ -19,6 +20,16 @@ class FixedLine:
     dollars: float
 
 
+ALARM_METRICS = "CloudWatch alarm metrics"  # counted by template_resources beside the resource types
+
+
+def _metrics_read(alarm: dict[str, Any]) -> int:
+    """What CloudWatch bills an alarm for: each metric it reads, so a metric-math alarm once per metric in
+    its expression (its `Metrics` entries with a `MetricStat`)."""
+    queries = alarm["Properties"].get("Metrics")
+    return sum(1 for query in queries if "MetricStat" in query) if queries else 1
+
+
 def template_resources(capture: str) -> Counter[str]:
     import aws_cdk as cdk
 
@@ -27,20 +38,24 @@ def template_resources(capture: str) -> Counter[str]:
     context = {"aws:cdk:bundling-stacks": [], "starling": json.dumps({"click_capture": capture})}
     app = cdk.App(context=context)
     _, stack = build_app(app)
-    template = app.synth().get_stack_by_name(stack.stack_name).template
-    return Counter(resource["Type"] for resource in template["Resources"].values())
+    resources = app.synth().get_stack_by_name(stack.stack_name).template["Resources"].values()
+    found = Counter(resource["Type"] for resource in resources)
+    found[ALARM_METRICS] = sum(_metrics_read(r) for r in resources if r["Type"] == "AWS::CloudWatch::Alarm")
+    return found
 
 
 def fixed_month(capture: str, rollup_minutes: int = 5) -> list[FixedLine]:
     found = template_resources(capture)
+    alarms, alarm_metrics = found["AWS::CloudWatch::Alarm"], found[ALARM_METRICS]
     lines = [
         FixedLine("Secrets Manager secret", found["AWS::SecretsManager::Secret"], "$0.40 a month each",
                   found["AWS::SecretsManager::Secret"] * p.SECRET_PER_MONTH),
         FixedLine("KMS customer managed key", found["AWS::KMS::Key"], "$1 a month each",
                   found["AWS::KMS::Key"] * p.KMS_KEY_PER_MONTH),
-        FixedLine("CloudWatch alarm", found["AWS::CloudWatch::Alarm"],
-                  "$0.10 a month each, counted in full (an account's first 10 are free)",
-                  found["AWS::CloudWatch::Alarm"] * p.ALARM_PER_MONTH),
+        FixedLine("CloudWatch alarm metric", alarm_metrics,
+                  f"$0.10 a month each: {alarms} alarms, a metric-math alarm paying for each metric it "
+                  "reads; counted in full (an account's first 10 are free)",
+                  alarm_metrics * p.ALARM_PER_MONTH),
         FixedLine("CloudWatch dashboard", found["AWS::CloudWatch::Dashboard"],
                   "free as one of the account's first 3, else $3 a month (`dashboard: false` drops it)", 0.0),
         FixedLine("Kinesis stream, on demand", found["AWS::Kinesis::Stream"], "$0.04 an hour, 730 hours",

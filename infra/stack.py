@@ -95,6 +95,7 @@ class StarlingStack(Stack):
             contracts=self.contracts,
             public_base_url=public_base_url,
             throttle=config.public_throttle,
+            root_secret=self.links.click_secret,  # the session key is derived from it, under its own label
         )
         # Last, so that it watches every function, queue and stream the constructs above made.
         self.monitoring = MonitoringConstruct(

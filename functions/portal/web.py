@@ -16,6 +16,7 @@ from functions.partner_wiring import StepFunctionsResumer, aws
 from starling.api.events import public_base_url
 from starling.contracts.access import SESSION_COOKIE, Session, cookie_value, read_session, safe_next
 from starling.contracts.tax import KmsTaxIdCipher
+from starling.links.click_secret import portal_session_key
 from starling.shared import clock
 from starling.shared.errors import Conflict, Invalid, NotFound
 
@@ -36,9 +37,10 @@ class UnsupportedForm(Invalid):
 
 @lru_cache(maxsize=1)
 def session_key() -> bytes:
-    """The key sessions are signed with: the portal's secret in Secrets Manager, read once per process."""
+    """The key sessions are signed with, derived under its own label from the stack's root secret (the click
+    secret, named by PORTAL_SECRET_ARN), read once per process."""
     secret = aws("secretsmanager").get_secret_value(SecretId=os.environ["PORTAL_SECRET_ARN"])
-    return str(secret["SecretString"]).encode()
+    return portal_session_key(str(secret["SecretString"]))
 
 
 def html(status: int, body: str, cookies: list[Cookie] | None = None) -> Response:

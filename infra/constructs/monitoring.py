@@ -2,11 +2,15 @@
 
 An alarm fires when
   - a dead-letter or failure queue holds a message (work that failed for good, waiting to be replayed);
-  - more than 1% of the API's answers in five minutes are 5xx (design.md: no 5xx on any input);
-  - any function is throttled (a flood reached its cap, or the account ran out of concurrency);
-  - a stream consumer is more than 10 minutes behind its stream (clicks counted late; lost after 24 h).
+  - the API answers a 5xx (design.md: no 5xx on any input, so each one is a bug);
+  - a function of the account is throttled (a flood reached a cap, or the account ran out of concurrency);
+  - a consumer of clicks is more than 10 minutes behind (a stream's iterator age, or events waiting in
+    Lambda's asynchronous queue).
 Missing data is never breaching: at zero traffic nothing emits, and nothing should alarm.
-The constructs that own queues, streams and functions hand them over; nothing here knows their names.
+CloudWatch bills an alarm for each metric it reads ($0.10 a month), a metric-math alarm for every metric in
+its expression; so one alarm per failure mode, each on one metric, and the dashboard shows which function,
+which queue. The constructs that own queues, streams and functions hand them over; nothing here knows their
+names.
 """
 
 from __future__ import annotations
@@ -27,8 +31,12 @@ from constructs import Construct, IConstruct
 from infra.nag import acknowledge
 
 PERIOD = Duration.minutes(5)
-SERVER_ERROR_PERCENT = 1
 ITERATOR_AGE_MS = 10 * 60 * 1000
+
+
+def _path_id(owner: IConstruct) -> str:
+    """An id from where `owner` sits in the stack, e.g. LinksRedirectFunction for Links/RedirectFunction."""
+    return owner.node.path.split("/", 1)[1].replace("/", "")
 
 
 class MonitoringConstruct(Construct):
@@ -46,10 +54,10 @@ class MonitoringConstruct(Construct):
         dashboard: bool = True,
         async_consumers: Sequence[lambda_.IFunction] = (),
     ) -> None:
-        """`functions`: every function of the stack (throttle alarms); `dead_letter_queues`: queues where a
-        message means failed work; `stream_consumers`: functions fed by a stream (iterator-age alarms);
-        `async_consumers`: functions fed by asynchronous invocations, such as a log subscription (alarms on
-        the age of the oldest event waiting in Lambda's queue for them)."""
+        """`functions`: every function of the stack (the dashboard's throttles graph); `dead_letter_queues`:
+        queues where a message means failed work; `stream_consumers`: functions fed by a stream (iterator-age
+        alarms); `async_consumers`: functions fed by asynchronous invocations, such as a log subscription
+        (alarms on the age of the oldest event waiting in Lambda's queue for them)."""
         super().__init__(scope, construct_id)
         self.topic = sns.Topic(self, "AlarmTopic", display_name="Starling alarms", enforce_ssl=True)
         acknowledge(
@@ -78,45 +86,36 @@ class MonitoringConstruct(Construct):
 
         for queue in dead_letter_queues:
             self._alarm(
-                queue,
-                "MessagesAlarm",
+                f"{_path_id(queue)}MessagesAlarm",
                 queue.metric_approximate_number_of_messages_visible(statistic="Maximum", period=PERIOD),
                 threshold=1,
                 description=f"{queue.node.path} holds failed work: read a message, fix the cause, replay it.",
             )
 
-        server_error_rate = cloudwatch.MathExpression(
-            expression="100 * errors / requests",
-            using_metrics={
-                "errors": http_api.metric_server_error(statistic="Sum", period=PERIOD),
-                "requests": http_api.metric_count(statistic="Sum", period=PERIOD),
-            },
-            period=PERIOD,
-            label="5xx (% of requests)",
-        )
         self._alarm(
-            http_api,
-            "ServerErrorRateAlarm",
-            server_error_rate,
-            threshold=SERVER_ERROR_PERCENT,
-            comparison=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-            description=f"More than {SERVER_ERROR_PERCENT}% of the API's answers were 5xx in five minutes.",
+            f"{_path_id(http_api)}ServerErrorsAlarm",
+            http_api.metric_server_error(statistic="Sum", period=PERIOD),
+            threshold=1,
+            description="The API answered a 5xx in the last five minutes: every 5xx is a bug (design.md). "
+            "The dashboard's API graphs show when; the functions' logs say why.",
         )
 
-        for function in functions:
-            self._alarm(
-                function,
-                "ThrottlesAlarm",
-                function.metric_throttles(statistic="Sum", period=PERIOD),
-                threshold=1,
-                description=f"{function.node.path} was throttled: its reserved concurrency, the stage's "
-                "limits or the account's concurrency were reached.",
-            )
+        # Lambda's account-wide Throttles (no dimension): one metric for every function, where a
+        # metric-math sum of the stack's functions would bill each of them.
+        self._alarm(
+            "LambdaThrottlesAlarm",
+            cloudwatch.Metric(
+                namespace="AWS/Lambda", metric_name="Throttles", statistic="Sum", period=PERIOD
+            ),
+            threshold=1,
+            description="A Lambda function of this account and region was throttled: a reserved concurrency, "
+            "the stage's limits or the account's concurrency were reached. The dashboard's Throttles graph "
+            "names Starling's function; none there means another application of the account.",
+        )
 
         for consumer in stream_consumers:
             self._alarm(
-                consumer,
-                "IteratorAgeAlarm",
+                f"{_path_id(consumer)}IteratorAgeAlarm",
                 consumer.metric("IteratorAge", statistic="Maximum", period=PERIOD),
                 threshold=ITERATOR_AGE_MS,
                 comparison=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -126,8 +125,7 @@ class MonitoringConstruct(Construct):
 
         for consumer in async_consumers:
             self._alarm(
-                consumer,
-                "AsyncEventAgeAlarm",
+                f"{_path_id(consumer)}AsyncEventAgeAlarm",
                 consumer.metric("AsyncEventAge", statistic="Maximum", period=PERIOD),
                 threshold=ITERATOR_AGE_MS,
                 comparison=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -147,8 +145,7 @@ class MonitoringConstruct(Construct):
 
     def _alarm(
         self,
-        owner: IConstruct,
-        name: str,
+        alarm_id: str,
         metric: cloudwatch.IMetric,
         *,
         threshold: float,
@@ -158,10 +155,9 @@ class MonitoringConstruct(Construct):
         ),
     ) -> cloudwatch.Alarm:
         """One alarm, named after what it watches, that tells the topic when it fires and when it clears."""
-        path_in_stack = owner.node.path.split("/", 1)[1]  # e.g. Links/RedirectFunction
         alarm = cloudwatch.Alarm(
             self,
-            f"{path_in_stack.replace('/', '')}{name}",
+            alarm_id,
             metric=metric,
             threshold=threshold,
             comparison_operator=comparison,

@@ -1,5 +1,6 @@
 """The partner portal (/portal) and the partners' product pages (/p/{handle}): one function behind public
-routes, the secret that signs portal sessions (Secrets Manager, generated at deploy), and its grants."""
+routes, and its grants. Sessions are signed with a key derived from the stack's one root secret (the links
+construct's click secret) under the label "portal-session": no secret of its own ($0.40 a month each)."""
 
 from __future__ import annotations
 
@@ -34,22 +35,10 @@ class PortalConstruct(Construct):
         contracts: ContractsConstruct,
         public_base_url: str,
         throttle: Throttle,
+        root_secret: secretsmanager.ISecret,
     ) -> None:
+        """`root_secret`: the secret the session key is derived from (rotating it signs everyone out)."""
         super().__init__(scope, construct_id)
-        self.session_secret = secretsmanager.Secret(
-            self,
-            "SessionSecret",
-            description="Signs partner portal session cookies (HMAC-SHA256); rotating it signs everyone out.",
-            generate_secret_string=secretsmanager.SecretStringGenerator(
-                password_length=64, exclude_punctuation=True
-            ),
-        )
-        acknowledge(
-            self.session_secret,
-            "SMG4",
-            "Rotation signs every partner out; it is rotated by hand (see docs/decisions.md), not on a"
-            " schedule.",
-        )
         self.portal_function = runtime.function(
             self,
             "PortalFunction",
@@ -57,7 +46,7 @@ class PortalConstruct(Construct):
             environment={
                 "TABLE_NAME": data.core_table.table_name,
                 "PUBLIC_BASE_URL": public_base_url,
-                "PORTAL_SECRET_ARN": self.session_secret.secret_arn,
+                "PORTAL_SECRET_ARN": root_secret.secret_arn,
                 "TAX_KEY_ID": onboarding.tax_key.key_arn,
                 **email.environment,
             },
@@ -65,7 +54,7 @@ class PortalConstruct(Construct):
         )
         data.core_table.grant_read_write_data(self.portal_function)
         email.grant_send(self.portal_function)
-        self.session_secret.grant_read(self.portal_function)
+        root_secret.grant_read(self.portal_function)
         onboarding.grant_resume(self.portal_function)
         contracts.grant_signing(self.portal_function)
         acknowledge(

@@ -71,11 +71,13 @@ class LinksConstruct(Construct):
         self.capture = capture
         table = data.core_table
 
-        # One random root; the click-id signing key and the visitor salt are derived from it.
+        # The stack's one random root: the click-id signing key, the visitor salt and the portal's session key
+        # are derived from it, each under its own label (starling.links.click_secret). Its id stays
+        # "ClickSecret": a new logical id would replace it, and every click id already in a URL would fail.
         self.click_secret = secretsmanager.Secret(
             self,
             "ClickSecret",
-            description="Root of the click-id signing key and the daily visitor salt",
+            description="Root of the click-id signing key, the daily visitor salt and the portal session key",
             generate_secret_string=secretsmanager.SecretStringGenerator(
                 secret_string_template="{}", generate_string_key="key", password_length=64,
                 exclude_punctuation=True,
@@ -84,7 +86,8 @@ class LinksConstruct(Construct):
         acknowledge(
             self.click_secret,
             "SMG4",
-            "Rotating the root would invalidate click ids already in shoppers' URLs; rotation is manual.",
+            "Rotating the root would invalidate click ids already in shoppers' URLs and sign every partner"
+            " out of the portal; rotation is manual.",
         )
 
         self.redirect_function = runtime.function(

@@ -116,14 +116,18 @@ def test_the_portal_serves_its_routes_and_the_product_page_without_an_api_key(te
     assert portal_id
 
 
-def test_the_portal_reads_its_session_secret_and_may_only_encrypt_tax_ids(template: Template) -> None:
+def test_the_portal_reads_the_one_root_secret_and_may_only_encrypt_tax_ids(template: Template) -> None:
+    # The session key is derived from the stack's one secret (the click secret), which it names and reads
     statements = _actions(template, "PortalPortalFunctionServiceRole")
     actions = set().union(*(a for a, _ in statements))
-    assert "secretsmanager:GetSecretValue" in actions
     assert {a for a in actions if a.startswith("kms:")} == {"kms:Encrypt"}
     assert {"states:SendTaskSuccess"} <= actions
-    _, secret = _resource(template, "AWS::SecretsManager::Secret", "PortalSessionSecret")
-    assert secret["Properties"]["GenerateSecretString"]["PasswordLength"] == 64
+    (secret_id,) = template.find_resources("AWS::SecretsManager::Secret")
+    assert secret_id.startswith("LinksClickSecret")
+    read = [r for a, r in statements if "secretsmanager:GetSecretValue" in a]
+    assert read == [{"Ref": secret_id}]
+    _, function = _resource(template, "AWS::Lambda::Function", "PortalPortalFunction")
+    assert function["Properties"]["Environment"]["Variables"]["PORTAL_SECRET_ARN"] == {"Ref": secret_id}
 
 
 def test_the_tax_key_rotates_and_is_kept(template: Template) -> None:

@@ -1,5 +1,7 @@
-"""The click secret: one random root in Secrets Manager from which the click-id signing key and the daily
-visitor salt are derived. Lean on purpose (the redirect loads it): boto3's low-level client only."""
+"""The click secret: the stack's one random root in Secrets Manager, from which the click-id signing key, the
+daily visitor salt and the portal's session key are derived, each under its own label (HMAC, so knowing
+one derived key tells nothing of another). Lean on purpose (the redirect loads it): boto3's low-level
+client only."""
 
 from __future__ import annotations
 
@@ -11,6 +13,8 @@ from typing import Any
 from starling.links.clicks import ClickIdSigner, derive_key
 
 REFRESH_SECONDS = 3600
+# The labels the keys are derived under: one per use, never reused for another.
+CLICK_ID_LABEL, VISITOR_LABEL, PORTAL_SESSION_LABEL = "click-id", "visitor", "portal-session"
 
 
 @dataclass(frozen=True)
@@ -19,15 +23,24 @@ class ClickKeys:
     visitor_salt: bytes
 
 
-def keys_from_secret(secret_string: str) -> ClickKeys:
+def _root(secret_string: str) -> bytes:
     """The secret is JSON `{"key": "<random>"}` (CDK generates it) or the bare random string."""
     try:
         parsed = json.loads(secret_string)
         root = parsed["key"] if isinstance(parsed, dict) else secret_string
     except ValueError:
         root = secret_string
-    root_bytes = str(root).encode()
-    return ClickKeys(ClickIdSigner(derive_key(root_bytes, "click-id")), derive_key(root_bytes, "visitor"))
+    return str(root).encode()
+
+
+def keys_from_secret(secret_string: str) -> ClickKeys:
+    root = _root(secret_string)
+    return ClickKeys(ClickIdSigner(derive_key(root, CLICK_ID_LABEL)), derive_key(root, VISITOR_LABEL))
+
+
+def portal_session_key(secret_string: str) -> bytes:
+    """The key partner portal sessions are signed with (HMAC-SHA256), derived from the same root."""
+    return derive_key(_root(secret_string), PORTAL_SESSION_LABEL)
 
 
 class ClickSecret:
