@@ -6,6 +6,12 @@ the same moment can both pass a condition (two orders under one cap, one order r
 cloud runs each `TransactWriteItems` under one lock. Single-item writes are left as moto runs them: locking
 them too made the click aggregator's many parallel counter updates several times slower on a loaded
 machine. The cost: transactions on the local cloud are serialised (reads and other writes are not).
+
+A Query on the table itself reads one partition on DynamoDB, whatever the table's size. moto 5.2.1 gathers
+and sorts every item of the table for each one, so on a stack holding a million creators each Query took
+seconds and `make dev`'s click rollup timed out. The local cloud hands moto's query the queried partition
+alone (the items under that hash key, in range-key order: what moto's filter would have kept). Queries of
+an index are left as moto runs them.
 """
 
 from __future__ import annotations
@@ -16,10 +22,14 @@ from collections.abc import Callable
 from typing import Any
 
 from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.models.table import Table
 
 WRITES = ("transact_write_items",)
 _lock = threading.RLock()
 _MARK = "__starling_atomic__"
+_PARTITION_MARK = "__starling_partition__"
+_INDEX_NAME_AT = 6  # Table.query's positional arguments after the hash key: ..., projection, index_name
+_queried = threading.local()  # the table and hash key a base-table query on this thread reads
 
 
 def _atomic(write: Callable[..., Any]) -> Callable[..., Any]:
@@ -32,9 +42,46 @@ def _atomic(write: Callable[..., Any]) -> Callable[..., Any]:
     return atomic
 
 
+def _partition_query(query: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(query)
+    def partition_query(self: Table, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
+        index_name = args[_INDEX_NAME_AT] if len(args) > _INDEX_NAME_AT else kwargs.get("index_name")
+        if index_name or hash_key is None:
+            return query(self, hash_key, *args, **kwargs)
+        _queried.partition = (self, hash_key)
+        try:
+            return query(self, hash_key, *args, **kwargs)
+        finally:
+            _queried.partition = None
+
+    setattr(partition_query, _PARTITION_MARK, True)
+    return partition_query
+
+
+def _partition_items(all_items: Callable[[Table], list[Any]]) -> Callable[[Table], list[Any]]:
+    @functools.wraps(all_items)
+    def partition_items(self: Table) -> list[Any]:
+        queried = getattr(_queried, "partition", None)
+        if queried is None or queried[0] is not self:
+            return all_items(self)
+        stored = self.items.get(queried[1])
+        if stored is None:
+            return []
+        if self.range_key_attr:
+            return sorted(stored.values(), key=lambda item: item.range_key)
+        return [stored]
+
+    setattr(partition_items, _PARTITION_MARK, True)
+    return partition_items
+
+
 def install() -> None:
-    """Make moto's DynamoDB transactions atomic (once per process)."""
+    """Make moto's DynamoDB transactions atomic and its base-table queries read one partition (once per
+    process)."""
     for name in WRITES:
         write = getattr(DynamoDBBackend, name)
         if not getattr(write, _MARK, False):
             setattr(DynamoDBBackend, name, _atomic(write))
+    if not getattr(Table.query, _PARTITION_MARK, False):
+        Table.query = _partition_query(Table.query)  # type: ignore[method-assign]
+        Table.all_items = _partition_items(Table.all_items)  # type: ignore[method-assign,assignment]
