@@ -1,0 +1,1 @@
+"""Payouts: the monthly statements, the payout run finance approves, and the workflow that pays it."""
