@@ -15,6 +15,7 @@ from infra.constructs.email import EmailConstruct
 from infra.constructs.events import EventsConstruct
 from infra.constructs.links.construct import LinksConstruct
 from infra.constructs.monitoring import MonitoringConstruct
+from infra.constructs.payouts.construct import PayoutsConstruct
 from infra.constructs.portal import PortalConstruct
 from infra.constructs.runtime import RuntimeConstruct
 from infra.constructs.web import WebConstruct
@@ -95,6 +96,16 @@ class StarlingStack(Stack):
             contracts=self.contracts,
             public_base_url=public_base_url,
             throttle=config.public_throttle,
+        )
+        self.payouts = PayoutsConstruct(
+            self,
+            "Payouts",
+            runtime=self.runtime,
+            data=self.data,
+            api=self.api,
+            approval_days=config.payout_approval_days,
+            schedule_day=config.payout_schedule_day,
+            distributed_above_shards=config.payout_distributed_above_shards,
         )
         # Last, so that it watches every function, queue and stream the constructs above made.
         self.monitoring = MonitoringConstruct(

@@ -27,7 +27,7 @@ from starling.conversions.attribution import (
 )
 from starling.conversions.engine import price_order
 from starling.conversions.fraud import customer_hash, hold_for
-from starling.conversions.model import CommissionRules, CommissionStatus, month_of
+from starling.conversions.model import CommissionRules, CommissionStatus, PartnerMonth, month_of
 from starling.conversions.orders import (
     AlreadyRecorded,
     Conversion,
@@ -226,6 +226,14 @@ class ConversionsService:
         return self.conversions.commissions_page(
             brand_id, self.now().date(), wanted, partner_id, campaign_id, clamp_limit(limit), cursor
         )
+
+    def commissions_of(self, brand_id: str, partner_ids: list[str]) -> dict[str, list[Conversion]]:
+        """Every commission of these partners (up to 100), whatever its status: what statements read."""
+        return self.conversions.commissions_of(brand_id, partner_ids)
+
+    def partner_month(self, brand_id: str, partner_id: str, month: str) -> PartnerMonth:
+        """The partner's month as accrued so far (its CPC earnings among them)."""
+        return self.conversions.month(brand_id, partner_id, month)[0]
 
     # --- refunds and reviews -------------------------------------------------------------------------------
 

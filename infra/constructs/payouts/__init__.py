@@ -1,0 +1,1 @@
+"""Payouts: the monthly-payout state machine and its schedule."""
