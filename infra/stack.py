@@ -16,6 +16,7 @@ from infra.constructs.events import EventsConstruct
 from infra.constructs.links.construct import LinksConstruct
 from infra.constructs.monitoring import MonitoringConstruct
 from infra.constructs.payouts.construct import PayoutsConstruct
+from infra.constructs.payouts.ledger import LedgerConstruct
 from infra.constructs.portal import PortalConstruct
 from infra.constructs.runtime import RuntimeConstruct
 from infra.constructs.web import WebConstruct
@@ -29,6 +30,8 @@ class StarlingStack(Stack):
         for key, value in config.tags.items():
             Tags.of(self).add(key, value)
         self.data = DataConstruct(self, "Data")
+        # The payouts workflow is given `self.ledger.grant_post`; no other role writes to it.
+        self.ledger = LedgerConstruct(self, "Ledger")
         self.email = EmailConstruct(self, "Email", sender_email=config.sender_email)
         self.runtime = RuntimeConstruct(self, "Runtime", config=config)
         self.api = ApiConstruct(

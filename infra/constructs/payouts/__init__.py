@@ -1,1 +1,1 @@
-"""Payouts: the monthly-payout state machine and its schedule."""
+"""Payouts: the ledger's tables, the payment providers' credentials, the monthly-payout workflow."""

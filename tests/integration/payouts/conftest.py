@@ -1,5 +1,6 @@
-"""Payout runs on the local cloud: partners with contracts recorded as signed elsewhere, orders of last
-month recorded over HTTP, and the real monthly-payout state machine."""
+"""Payouts on the local cloud: the deployed ledger and balances tables on moto; partners with contracts
+recorded as signed elsewhere, orders of last month recorded over HTTP, and the real monthly-payout state
+machine."""
 
 from __future__ import annotations
 
@@ -7,7 +8,11 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from infra.local.cloud import LocalCloud
+from starling.payouts.ledger import Ledger
+from starling.payouts.ledger_store import DynamoLedgerStore
 from tests.integration.contracts.conftest import wait_for
 from tests.integration.conversions.conftest import iso, partner, record
 from tests.support import ApiClient
@@ -63,3 +68,23 @@ def execution(cloud: LocalCloud, name: str) -> dict[str, Any]:
 
 def finished(cloud: LocalCloud, name: str, timeout: float = 60) -> dict[str, Any]:
     return dict(wait_for(lambda: (e := execution(cloud, name))["status"] != "RUNNING" and e, timeout))
+
+
+def dynamo_store(cloud: LocalCloud) -> DynamoLedgerStore:
+    """A store with its own client, as each Lambda execution environment has."""
+    return DynamoLedgerStore(
+        ledger_table=cloud.physical_id("LedgerLedgerTable", "AWS::DynamoDB::Table"),
+        balances_table=cloud.physical_id("LedgerBalancesTable", "AWS::DynamoDB::Table"),
+        client=cloud.client("dynamodb"),
+    )
+
+
+@pytest.fixture()
+def brand_id() -> str:
+    """A brand of its own per test: accounts carry it, so tests never share a balance."""
+    return f"b_{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture()
+def dynamo_ledger(cloud: LocalCloud) -> Ledger:
+    return Ledger(dynamo_store(cloud))
