@@ -106,6 +106,7 @@ class StarlingStack(Stack):
             runtime=self.runtime,
             data=self.data,
             api=self.api,
+            ledger=self.ledger,
             approval_days=config.payout_approval_days,
             schedule_day=config.payout_schedule_day,
             distributed_above_shards=config.payout_distributed_above_shards,

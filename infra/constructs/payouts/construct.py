@@ -5,7 +5,7 @@ that starts each brand's run for the month before.
   brand API (POST /v1/payout-runs) --StartExecution (name from brand+period)--> monthly-payout
   AWS CLI / boto3 start-execution ---------------------------------------------> monthly-payout
   schedule (day N, monthly) --> payouts function (action schedule) --StartExecution--> monthly-payout
-  monthly-payout --tasks--> payouts function --> core table
+  monthly-payout --tasks--> payouts function --> core table, ledger (its only writer)
   brand API (approve, reject) --SendTaskSuccess/Failure--> monthly-payout
 """
 
@@ -23,6 +23,7 @@ from constructs import Construct
 
 from infra.constructs.api import ApiConstruct
 from infra.constructs.data import DataConstruct
+from infra.constructs.payouts.ledger import LedgerConstruct
 from infra.constructs.payouts.monthly_payout import monthly_payout_definition
 from infra.constructs.runtime import RuntimeConstruct
 from infra.nag import acknowledge
@@ -39,6 +40,7 @@ class PayoutsConstruct(Construct):
         runtime: RuntimeConstruct,
         data: DataConstruct,
         api: ApiConstruct,
+        ledger: LedgerConstruct,
         approval_days: int,
         schedule_day: int,
         distributed_above_shards: int,
@@ -55,11 +57,13 @@ class PayoutsConstruct(Construct):
             environment={
                 "TABLE_NAME": table.table_name,
                 "PAYOUT_DISTRIBUTED_ABOVE_SHARDS": str(distributed_above_shards),
+                **ledger.environment,
             },
             timeout_seconds=300,
             memory_mb=1024,
         )
         table.grant_read_write_data(self.tasks_function)
+        ledger.grant_post(self.tasks_function)  # the one writer of the ledger
         acknowledge(
             self.tasks_function,
             "IAM5[Resource::<DataCoreTable86B2D1B6.Arn>/index/*]",

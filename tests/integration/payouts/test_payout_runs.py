@@ -12,6 +12,7 @@ from botocore.exceptions import ClientError
 
 from infra.local import stepfunctions
 from infra.local.cloud import LocalCloud
+from starling.payouts.ledger import Ledger, brand_expense_account, check_invariants, partner_account
 from starling.payouts.model import execution_name
 from tests.integration.conftest import new_brand
 from tests.integration.conversions.conftest import key_with_role, partner, record
@@ -35,7 +36,9 @@ def _statement(found: dict, partner_id: str) -> dict:
     return statement
 
 
-def test_finance_starts_inspects_and_approves_a_month(api: ApiClient, brand: dict, cloud: LocalCloud) -> None:
+def test_finance_starts_inspects_and_approves_a_month(
+    api: ApiClient, brand: dict, cloud: LocalCloud, dynamo_ledger: Ledger
+) -> None:
     # Given last month: one partner earned 1,200; one earned 1,200 below a 5,000 minimum; one order is held
     key = brand["api_key"]
     paid = earning_partner(api, key)
@@ -71,6 +74,13 @@ def test_finance_starts_inspects_and_approves_a_month(api: ApiClient, brand: dic
     # Then the workflow moves on, the statement is approved for payment, and a second approval is refused
     assert finished(cloud, started["execution_name"])["status"] == "SUCCEEDED"
     assert _statement(run(api, finance, started["run_id"]), paid["partner_id"])["status"] == "approved"
+    # And every line is on the ledger: both partners are owed their 1,200 (one to be paid, one carried)
+    brand_id = brand["brand_id"]
+    for earner in (paid, small):
+        assert dynamo_ledger.balance(partner_account(brand_id, earner["partner_id"]), "USD") == 1200
+    assert dynamo_ledger.balance(partner_account(brand_id, held["partner_id"]), "USD") == 0
+    assert dynamo_ledger.balance(brand_expense_account(brand_id), "USD") == -2400
+    assert check_invariants(dynamo_ledger) == []
     again = api.call("POST", f"/v1/payout-runs/{started['run_id']}/approve", finance)
     assert again.status == 409 and again.body["error"]["code"] == "conflict"
 

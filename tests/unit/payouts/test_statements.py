@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import date
 
 from starling.conversions.model import Accrual
+from starling.payouts.ledger import TxnKind
 from starling.payouts.statements import (
     CommissionDue,
     Earning,
@@ -15,6 +16,7 @@ from starling.payouts.statements import (
     build_statements,
     carried_after,
     commission_earnings,
+    line_transaction,
     period_end,
     totals_by_currency,
 )
@@ -152,3 +154,31 @@ def test_a_failed_or_excluded_statement_carries_its_total_and_a_paid_one_nothing
     assert carried_after([replace(s, status="paid")]) == {"USD": 0}
     assert carried_after([replace(s, status="failed")]) == {"USD": 2_000}
     assert carried_after([replace(s, status="excluded")]) == {"USD": 2_000}
+
+
+def test_each_stated_line_is_one_ledger_transaction_named_by_its_event() -> None:
+    """Given a commission of 1,200, its reversal of -500, a CPC line of 750 and a carried balance: the
+    commission and the CPC accrue (partner +, expense -), the reversal takes back 500, the carry makes
+    nothing (it is on the ledger already)."""
+    commission_line = Earning("commission:com_a", "commission", "USD", 1_200, OCT_31, "")
+    reversal_line = Earning("reversal:com_a:r1", "reversal", "USD", -500, OCT_31, "")
+    cpc_line = Earning("cpc:2026-10", "cpc", "USD", 750, OCT_31, "")
+    carried = Earning("carried", "carried_balance", "USD", 3_000, OCT_31, "")
+
+    accrue = line_transaction("brd_1", "prt_1", commission_line)
+    reverse = line_transaction("brd_1", "prt_1", reversal_line)
+    cpc = line_transaction("brd_1", "prt_1", cpc_line)
+
+    assert accrue is not None and reverse is not None and cpc is not None
+    assert (accrue[0], accrue[2]) == ("commission#com_a#accrue", TxnKind.ACCRUAL)
+    assert [(p.account, p.amount) for p in accrue[1]] == [
+        ("partner:brd_1:prt_1", 1_200),
+        ("brand:brd_1:expense", -1_200),
+    ]
+    assert (reverse[0], reverse[2]) == ("reversal#com_a#r1#reverse", TxnKind.REVERSAL)
+    assert [(p.account, p.amount) for p in reverse[1]] == [
+        ("partner:brd_1:prt_1", -500),
+        ("brand:brd_1:expense", 500),
+    ]
+    assert cpc[0] == "prt_1#cpc#2026-10#accrue"
+    assert line_transaction("brd_1", "prt_1", carried) is None

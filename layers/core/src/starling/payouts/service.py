@@ -25,6 +25,8 @@ from starling.contracts.model import Contract
 from starling.conversions.model import PartnerMonth
 from starling.conversions.orders import Conversion
 from starling.payouts.earnings import commission_due, min_payouts, terms_earnings
+from starling.payouts.ledger import Ledger, TxnMeta
+from starling.payouts.ledger_store import DynamoLedgerStore
 from starling.payouts.model import (
     OVER,
     SHARD_SIZE,
@@ -39,7 +41,13 @@ from starling.payouts.model import (
     statement_id_for,
 )
 from starling.payouts.repository import DynamoPayoutRepository, StoredStatement
-from starling.payouts.statements import build_statements, carried_after, commission_earnings, period_end
+from starling.payouts.statements import (
+    build_statements,
+    carried_after,
+    commission_earnings,
+    line_transaction,
+    period_end,
+)
 from starling.recruiting.model import Partner
 from starling.shared import clock
 from starling.shared.errors import Conflict, Invalid, NotFound
@@ -84,8 +92,10 @@ class PayoutsService:
         runs: DynamoPayoutRepository,
         sources: Sources,
         workflow: Workflow,
+        ledger: Ledger | None = None,
         now: Callable[[], datetime] = clock.now,
     ) -> None:
+        self.ledger = ledger
         self.runs = runs
         self.sources = sources
         self.workflow = workflow
@@ -96,8 +106,16 @@ class PayoutsService:
         from starling.payouts.workflow import CapabilitySources, StepFunctionsPayoutWorkflow
 
         settings = settings or Settings.from_env()
+        ledger = None
+        if settings.ledger_table_name:
+            ledger = Ledger(
+                DynamoLedgerStore(settings.ledger_table_name, settings.ledger_balances_table_name)
+            )
         return cls(
-            DynamoPayoutRepository(), CapabilitySources(settings), StepFunctionsPayoutWorkflow(settings)
+            DynamoPayoutRepository(),
+            CapabilitySources(settings),
+            StepFunctionsPayoutWorkflow(settings),
+            ledger,
         )
 
     # --- finance, through the API -----------------------------------------------------------------------
@@ -293,9 +311,20 @@ class PayoutsService:
         return {"status": self._status(self._run(brand_id, run_id))}
 
     def approved_statements(self, brand_id: str, run_id: str) -> list[str]:
-        """After approval: every draft statement becomes approved; their ids, for the payments."""
+        """After approval: every line of the run's statements goes on the ledger (what carries forward or
+        was excluded is owed all the same), and every draft statement becomes approved; their ids, for
+        the payments."""
+        if self.ledger is None:
+            raise RuntimeError("the payouts function has no ledger (LEDGER_TABLE_NAME)")
         ids = []
         for stored in self.runs.statements(brand_id, run_id):
+            s = stored.statement
+            for line in s.lines:
+                txn = line_transaction(brand_id, s.partner_id, line)
+                if txn is not None:
+                    txn_id, postings, kind = txn
+                    memo = f"{run_id} {stored.statement_id}"
+                    self.ledger.post(txn_id, postings, TxnMeta(kind, brand_id, memo))
             if stored.statement.status == "draft":
                 self.runs.set_statement(brand_id, run_id, stored.statement_id, {"draft"}, status="approved")
                 ids.append(stored.statement_id)

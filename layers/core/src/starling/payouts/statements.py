@@ -15,6 +15,10 @@ The rules (docs/decisions.md, 2026-12-07, "Statements"):
    carries forward whole, and the statement says why. Statements are per currency: a partner paid in two
    currencies has two, each with its own minimum.
 
+When finance approves a run, every line of its statements becomes a ledger transaction
+(`line_transaction`), so a partner's balance is what their statements left unpaid, and the carried line of
+the next statement is that balance.
+
 Invariant: `total == sum(line.amount)` (the carried line included), in integer minor units; what a
 statement pays plus what it carries is its total.
 """
@@ -27,6 +31,7 @@ from datetime import date
 from typing import Literal, NamedTuple
 
 from starling.conversions.model import Accrual, month_bounds
+from starling.payouts.ledger import Posting, TxnKind, accrual_postings, reversal_postings
 
 LineKind = Literal["carried_balance", "commission", "reversal", "cpc", "per_post_fee", "retainer", "flat_fee"]
 StatementStatus = Literal["draft", "approved", "excluded", "paid", "failed", "carried_forward"]
@@ -204,3 +209,21 @@ def totals_by_currency(statements: Iterable[Statement]) -> Iterator[tuple[str, i
         carried[s.currency] = carried.get(s.currency, 0) + (s.total if s.status == "carried_forward" else 0)
     for currency in sorted(payable):
         yield currency, payable[currency], carried[currency]
+
+
+def line_transaction(
+    brand_id: str, partner_id: str, line: Earning
+) -> tuple[str, list[Posting], TxnKind] | None:
+    """The ledger transaction a stated line makes once its run is approved: an accrual (the partner is owed
+    it, the brand's expense) or a reversal (taken back). Its id comes from the line's business event, so
+    posting it again is a no-op. None for the carried balance (already on the ledger) and a zero line."""
+    if line.kind == "carried_balance" or line.amount == 0:
+        return None
+    source = line.source_id.replace(":", "#")
+    if line.kind in ("commission", "reversal"):
+        txn_id = f"{source}#accrue" if line.kind == "commission" else f"{source}#reverse"
+    else:
+        txn_id = f"{partner_id}#{source}#accrue"
+    if line.amount > 0:
+        return txn_id, accrual_postings(brand_id, partner_id, line.amount, line.currency), TxnKind.ACCRUAL
+    return txn_id, reversal_postings(brand_id, partner_id, -line.amount, line.currency), TxnKind.REVERSAL
