@@ -44,7 +44,7 @@ def _dev(args: argparse.Namespace) -> int:
     if not TEMPLATE.exists():
         print(f"No template at {TEMPLATE}: run `make synth` first.", file=sys.stderr)
         return 2
-    for port in (args.port, args.moto_port):
+    for port in (args.port, args.moto_port, args.stripe_port):
         if not ports.is_free(args.host, port):
             print(ports.in_use_message(args.host, port), file=sys.stderr)
             return 2
@@ -56,6 +56,7 @@ def _dev(args: argparse.Namespace) -> int:
             template_path=TEMPLATE,
             host=args.host,
             moto_port=args.moto_port,
+            stripe_port=args.stripe_port,
             api_port=args.port,
             time_scale=args.time_scale,
             schedule_scale=args.schedule_scale,
@@ -70,6 +71,7 @@ def _dev(args: argparse.Namespace) -> int:
         "brand_id": demo["brand_id"],
         "brand_slug": demo["slug"],
         "aws_endpoint_url": cloud.endpoint_url,
+        "stripe_url": cloud.stripe_url,
         "region": cloud.settings.region,
         "tables": {
             "core": cloud.physical_id("DataCoreTable", "AWS::DynamoDB::Table"),
@@ -81,6 +83,7 @@ def _dev(args: argparse.Namespace) -> int:
         f"Starling local stack is up ({time.monotonic() - started:.1f}s)\n"
         f"  API            {cloud.api_url}   (docs: {cloud.api_url}/docs)\n"
         f"  AWS endpoint   {cloud.endpoint_url}   (./starling aws ...)\n"
+        f"  Stripe (local) {cloud.stripe_url}   (the payouts' stand-in: README, Payouts)\n"
         f"  Demo brand     {demo['brand_id']} ({demo['slug']})\n"
         f"  Owner API key  {demo['api_key']}\n"
         f"  Written to     {STATE_FILE}\n"
@@ -258,6 +261,7 @@ def parser() -> argparse.ArgumentParser:
     dev.add_argument("--host", default="127.0.0.1")
     dev.add_argument("--port", type=int, default=int(os.environ.get("PORT", "3000")))
     dev.add_argument("--moto-port", type=int, default=int(os.environ.get("MOTO_PORT", "4566")))
+    dev.add_argument("--stripe-port", type=int, default=int(os.environ.get("STRIPE_PORT", "12111")))
     dev.add_argument("--time-scale", type=float, default=1.0, help="share of Wait/Retry time really slept")
     dev.add_argument(
         "--schedule-scale",
