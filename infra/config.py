@@ -111,6 +111,9 @@ class StarlingConfig:
     # $75 a month at rest (two t3.small.search nodes), and it pays only past ~10M creators per owner or
     # thousands of searches a minute, where this function's memory (10 GB at most) runs out.
     api_memory_mb: int = 2048
+    # Stripe's API base address for the payouts' transfers; empty: Stripe's own (https://api.stripe.com).
+    # The local cloud points it at its Stripe-compatible server (infra/local/stripe_server.py).
+    stripe_api_base: str = ""
     tags: dict[str, str] = field(default_factory=lambda: {"app": "starling"})
 
     @property
@@ -130,6 +133,8 @@ class StarlingConfig:
             raise ValueError(f"click_capture must be lambda or kinesis; got {self.click_capture!r}")
         if self.click_rollup_minutes < 1:
             raise ValueError(f"click_rollup_minutes must be at least 1; got {self.click_rollup_minutes}")
+        if self.stripe_api_base and not self.stripe_api_base.startswith("https://"):
+            raise ValueError(f"stripe_api_base must be an https URL, or empty; got {self.stripe_api_base!r}")
         if self.home_url and not self.home_url.startswith("https://"):
             raise ValueError(f"home_url must be an https URL, or empty; got {self.home_url!r}")
         for name in ("redirect_reserved_concurrency", "public_reserved_concurrency"):

@@ -12,6 +12,7 @@ import pytest
 import requests
 import stripe
 
+from infra.local import environ
 from infra.local.cloud import LocalCloud
 from starling.payouts.provider import (
     PermanentPaymentError,
@@ -235,3 +236,24 @@ def test_the_control_route_refuses_an_unknown_mode(stripe_url: str) -> None:
         f"{stripe_url}/_control/accounts/acct_1/mode", json={"mode": "explode"}, timeout=10
     )
     assert answer.status_code == 400 and "mode is one of" in answer.json()["error"]["message"]
+
+
+def test_the_deployed_provider_reads_its_key_from_secrets_manager_and_pays_the_local_server(
+    cloud: LocalCloud, client: stripe.StripeClient
+) -> None:
+    # Given the stack's Stripe secret holding a key, and a function environment that names it
+    secret_id = cloud.physical_id("PaymentProvidersStripeSecret", "AWS::SecretsManager::Secret")
+    cloud.client("secretsmanager").put_secret_value(
+        SecretId=secret_id, SecretString='{"api_key": "sk_test_x1"}'
+    )
+    variables = {
+        **cloud.function_environment("ApiApiFunction"),
+        "STRIPE_SECRET_ID": secret_id,
+        "STRIPE_API_BASE": cloud.stripe_url,
+    }
+    acct, sid = account(client), new_statement()
+    # When the provider is made from that environment and pays
+    with environ.install().invocation(variables):
+        paid = StripeConnectProvider.from_settings().pay(sid, acct, 4200, "USD", idempotency_key(sid), sid)
+    # Then the transfer is on the server
+    assert [t.id for t in transfers_to(client, acct)] == [paid.reference]

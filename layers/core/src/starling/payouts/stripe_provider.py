@@ -19,6 +19,7 @@ from typing import Any
 import boto3
 import stripe
 
+from starling.payouts.environment import PayoutsEnvironment
 from starling.payouts.provider import Payment, PermanentPaymentError, TransientPaymentError
 from starling.shared.settings import get_settings
 
@@ -71,9 +72,10 @@ class StripeConnectProvider:
 
     @classmethod
     def from_settings(cls, timeout: float = 30.0) -> StripeConnectProvider:
-        """The deployment's provider: its key from Secrets Manager, its base address from the settings."""
-        settings = get_settings()
-        return cls(_secret_key(settings.stripe_secret_id), settings.stripe_api_base, timeout)
+        """The deployment's provider: its key from Secrets Manager (STRIPE_SECRET_ID), its base address
+        STRIPE_API_BASE (empty: Stripe's own)."""
+        env = PayoutsEnvironment.read().require("stripe_secret_id")
+        return cls(_secret_key(env.stripe_secret_id), env.stripe_api_base, timeout)
 
     def pay(
         self,

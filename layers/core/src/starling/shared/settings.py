@@ -24,10 +24,6 @@ class Settings:
     contract_signing_state_machine_arn: str = ""
     search_bucket: str = ""
     click_secret_id: str = ""
-    ledger_table_name: str = ""
-    ledger_balances_table_name: str = ""
-    stripe_secret_id: str = ""
-    stripe_api_base: str = ""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -44,10 +40,6 @@ class Settings:
             contract_signing_state_machine_arn=env.get("CONTRACT_SIGNING_STATE_MACHINE_ARN", ""),
             search_bucket=env.get("SEARCH_BUCKET_NAME", ""),
             click_secret_id=env.get("CLICK_SECRET_ID", ""),
-            ledger_table_name=env.get("LEDGER_TABLE_NAME", ""),
-            ledger_balances_table_name=env.get("LEDGER_BALANCES_TABLE_NAME", ""),
-            stripe_secret_id=env.get("STRIPE_SECRET_ID", ""),
-            stripe_api_base=env.get("STRIPE_API_BASE", "").rstrip("/"),
         )
 
 
