@@ -118,6 +118,9 @@ class StarlingConfig:
     payout_schedule_day: int = 3
     payout_approval_days: int = 7
     payout_distributed_above_shards: int = 40
+    # Stripe's API base address for the payouts' transfers; empty: Stripe's own (https://api.stripe.com).
+    # The local cloud points it at its Stripe-compatible server (infra/local/stripe_server.py).
+    stripe_api_base: str = ""
     tags: dict[str, str] = field(default_factory=lambda: {"app": "starling"})
 
     @property
@@ -137,6 +140,8 @@ class StarlingConfig:
             raise ValueError(f"click_capture must be lambda or kinesis; got {self.click_capture!r}")
         if self.click_rollup_minutes < 1:
             raise ValueError(f"click_rollup_minutes must be at least 1; got {self.click_rollup_minutes}")
+        if self.stripe_api_base and not self.stripe_api_base.startswith("https://"):
+            raise ValueError(f"stripe_api_base must be an https URL, or empty; got {self.stripe_api_base!r}")
         if self.home_url and not self.home_url.startswith("https://"):
             raise ValueError(f"home_url must be an https URL, or empty; got {self.home_url!r}")
         if not 1 <= self.payout_schedule_day <= 28:

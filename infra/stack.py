@@ -17,6 +17,7 @@ from infra.constructs.links.construct import LinksConstruct
 from infra.constructs.monitoring import MonitoringConstruct
 from infra.constructs.payouts.construct import PayoutsConstruct
 from infra.constructs.payouts.ledger import LedgerConstruct
+from infra.constructs.payouts.providers import PaymentProvidersConstruct
 from infra.constructs.portal import PortalConstruct
 from infra.constructs.runtime import RuntimeConstruct
 from infra.constructs.web import WebConstruct
@@ -32,6 +33,10 @@ class StarlingStack(Stack):
         self.data = DataConstruct(self, "Data")
         # The payouts workflow is given `self.ledger.grant_post`; no other role writes to it.
         self.ledger = LedgerConstruct(self, "Ledger")
+        # The payouts workflow's paying function is given `self.payment_providers.grant_pay`.
+        self.payment_providers = PaymentProvidersConstruct(
+            self, "PaymentProviders", stripe_api_base=config.stripe_api_base
+        )
         self.email = EmailConstruct(self, "Email", sender_email=config.sender_email)
         self.runtime = RuntimeConstruct(self, "Runtime", config=config)
         self.api = ApiConstruct(

@@ -3,6 +3,7 @@ the AWS CLI does), statements built in the Map, finance's approval through the p
 
 from __future__ import annotations
 
+import io
 import json
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -12,6 +13,7 @@ from botocore.exceptions import ClientError
 
 from infra.local import stepfunctions
 from infra.local.cloud import LocalCloud
+from infra.payout_run import run_payout
 from starling.payouts.ledger import Ledger, brand_expense_account, check_invariants, partner_account
 from starling.payouts.model import execution_name
 from tests.integration.conftest import new_brand
@@ -285,3 +287,19 @@ def _token(cloud: LocalCloud, brand_id: str, run_id: str) -> str:
         ConsistentRead=True,
     )["Item"]
     return str(item["task_token"]["S"])
+
+
+def test_the_cli_starts_a_run_follows_it_with_a_bar_and_approves_it(
+    api: ApiClient, brand: dict, cloud: LocalCloud
+) -> None:
+    key = brand["api_key"]
+    earning_partner(api, key)
+    out = io.StringIO()
+    assert run_payout(cloud.api_url, key, last_month(), approve=True, out=out) == 0
+    text = out.getvalue()
+    assert "building  [##############################] 100%" in text
+    assert "USD: payable 1200, carried forward 0" in text and "1 draft" in text
+    assert "approved by owner:" in text
+    [found] = [line for line in text.splitlines() if line.startswith("run ")]
+    run_id = found.split()[1]
+    assert run(api, key, run_id)["status"] in ("paying", "completed")

@@ -23,6 +23,7 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError
 
+from starling.payouts.environment import PayoutsEnvironment
 from starling.payouts.ledger import (
     Contended,
     Entry,
@@ -99,14 +100,15 @@ def _entry(item: dict[str, Any]) -> Entry:
 
 
 class DynamoLedgerStore:
-    """The `LedgerStore` port (starling.payouts.ledger) on the ledger and ledger-balances tables."""
+    """The `LedgerStore` port (starling.payouts.ledger) on the ledger and ledger-balances tables (by
+    default those of LEDGER_TABLE_NAME and LEDGER_BALANCES_TABLE_NAME)."""
 
     def __init__(
         self, ledger_table: str | None = None, balances_table: str | None = None, client: Any = None
     ) -> None:
         if ledger_table is None or balances_table is None:
-            settings = get_settings()
-            ledger_table, balances_table = settings.ledger_table_name, settings.ledger_balances_table_name
+            env = PayoutsEnvironment.read().require("ledger_table", "ledger_balances_table")
+            ledger_table, balances_table = env.ledger_table, env.ledger_balances_table
         self.ledger_table = ledger_table
         self.balances_table = balances_table
         self._client = client or _client()

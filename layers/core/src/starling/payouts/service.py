@@ -25,6 +25,7 @@ from starling.contracts.model import Contract
 from starling.conversions.model import PartnerMonth
 from starling.conversions.orders import Conversion
 from starling.payouts.earnings import commission_due, min_payouts, terms_earnings
+from starling.payouts.environment import PayoutsEnvironment
 from starling.payouts.ledger import Ledger, TxnMeta
 from starling.payouts.ledger_store import DynamoLedgerStore
 from starling.payouts.model import (
@@ -106,11 +107,10 @@ class PayoutsService:
         from starling.payouts.workflow import CapabilitySources, StepFunctionsPayoutWorkflow
 
         settings = settings or Settings.from_env()
+        env = PayoutsEnvironment.read()
         ledger = None
-        if settings.ledger_table_name:
-            ledger = Ledger(
-                DynamoLedgerStore(settings.ledger_table_name, settings.ledger_balances_table_name)
-            )
+        if env.ledger_table:
+            ledger = Ledger(DynamoLedgerStore(env.ledger_table, env.ledger_balances_table))
         return cls(
             DynamoPayoutRepository(),
             CapabilitySources(settings),

@@ -25,10 +25,6 @@ class Settings:
     search_bucket: str = ""
     click_secret_id: str = ""
     payout_state_machine_arn: str = ""
-    ledger_table_name: str = ""
-    ledger_balances_table_name: str = ""
-    stripe_secret_id: str = ""
-    stripe_api_base: str = ""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -46,10 +42,6 @@ class Settings:
             search_bucket=env.get("SEARCH_BUCKET_NAME", ""),
             click_secret_id=env.get("CLICK_SECRET_ID", ""),
             payout_state_machine_arn=env.get("PAYOUT_STATE_MACHINE_ARN", ""),
-            ledger_table_name=env.get("LEDGER_TABLE_NAME", ""),
-            ledger_balances_table_name=env.get("LEDGER_BALANCES_TABLE_NAME", ""),
-            stripe_secret_id=env.get("STRIPE_SECRET_ID", ""),
-            stripe_api_base=env.get("STRIPE_API_BASE", "").rstrip("/"),
         )
 
 
