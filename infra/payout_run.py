@@ -45,8 +45,10 @@ def run_payout(api_url: str, key: str, period: str, approve: bool, out: IO[str] 
 def _follow(api_url: str, key: str, run_id: str, until: tuple[str, ...], out: IO[str]) -> dict[str, Any]:
     while True:
         run = _call("GET", f"{api_url}/v1/payout-runs/{run_id}", key).json()
+        built = run["status"] != "building"
         shards = run["shards"] or 1
-        _bar("building", run["shards_built"], shards, f"{run['partners']} partners, {run['status']}", out)
+        done = shards if built else run["shards_built"]
+        _bar("building", done, shards, f"{run['partners']} partners, {run['status']}", out)
         if run["status"] in until:
             out.write("\n")
             return dict(run)
