@@ -17,6 +17,10 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
 from starling.contracts.model import Contract, terms_in_force
+
+# What payouts reads of the accruals, through this service (their statements price retainers and flat fees).
+from starling.conversions.accruals import flat_fee_due as flat_fee_due
+from starling.conversions.accruals import retainer_for_month as retainer_for_month
 from starling.conversions.attribution import (
     Attribution,
     ClickCandidate,

@@ -12,9 +12,8 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 
 from starling.contracts.model import AGREED, Contract, terms_in_force
-from starling.conversions.accruals import flat_fee_due, retainer_for_month
 from starling.conversions.model import Accrual, PartnerMonth, month_bounds
-from starling.conversions.orders import Conversion
+from starling.conversions.service import Conversion, flat_fee_due, retainer_for_month
 from starling.payouts.statements import CommissionDue, Earning, Refund, accrual_earning
 
 MAX_MONTHS_BACK = 24  # retainers and CPC are looked for this far back from the period

@@ -23,7 +23,7 @@ from typing import Any, Protocol
 
 from starling.contracts.model import Contract
 from starling.conversions.model import PartnerMonth
-from starling.conversions.orders import Conversion
+from starling.conversions.service import Conversion
 from starling.payouts.earnings import commission_due, min_payouts, terms_earnings
 from starling.payouts.environment import PayoutsEnvironment
 from starling.payouts.ledger import Ledger, TxnMeta

@@ -11,7 +11,7 @@ from botocore.exceptions import ClientError
 
 from starling.contracts.model import Contract
 from starling.conversions.model import PartnerMonth
-from starling.conversions.orders import Conversion
+from starling.conversions.service import Conversion
 from starling.recruiting.model import Partner
 from starling.shared.errors import Conflict
 from starling.shared.settings import Settings
@@ -53,17 +53,16 @@ class CapabilitySources:
     def __init__(self, settings: Settings) -> None:
         from starling.contracts.service import ContractsService
         from starling.conversions.service import ConversionsService
-        from starling.identity.repository import DynamoIdentityRepository
         from starling.recruiting.service import partner_store
-
-        self._identity = DynamoIdentityRepository()
 
         self._partners = partner_store()
         self._contracts = ContractsService.from_settings(settings)
         self._conversions = ConversionsService.from_settings(settings)
 
     def brand_ids(self) -> list[str]:
-        return self._identity.brand_ids()
+        from starling.identity.service import brand_ids
+
+        return brand_ids()
 
     def partners(self, brand_id: str) -> list[Partner]:
         return self._partners.all(brand_id)
