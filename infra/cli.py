@@ -1,7 +1,7 @@
 """`starling`: the operator's command line.
 
   starling dev                                   the local stack (what `make dev` runs)
-  starling env                                   `export API=... KEY=...` for the local stack (eval it)
+  starling env                                   `export API=... KEY=... STRIPE=...` (eval it)
   starling aws ARGS...                           the project's AWS CLI, pointed at the local stack
   starling brand create NAME [--slug S] [--allowed-domain D ...]
   starling key create --brand BRAND_ID --role ROLE [--name NAME]
@@ -115,6 +115,8 @@ def _env(args: argparse.Namespace) -> int:
     print(f"export API={shlex.quote(state['api_url'])}")
     print(f"export KEY={shlex.quote(state['api_key'])}")
     print(f"export BRAND={shlex.quote(state['brand_id'])}")
+    if "stripe_url" in state:
+        print(f"export STRIPE={shlex.quote(state['stripe_url'])}")
     return 0
 
 

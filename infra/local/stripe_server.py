@@ -32,6 +32,7 @@ A control route (no auth, `/_control/...`, JSON) tells an account how its next t
 
 from __future__ import annotations
 
+import base64
 import json
 import secrets
 import threading
@@ -102,6 +103,20 @@ def _error(status: int, kind: str, message: str, code: str | None = None, param:
     return Answer(status, {"error": error})
 
 
+def _api_key(authorization: str) -> str:
+    """The key of `Bearer sk_...` (the SDK) or of HTTP Basic `sk_...:` (Stripe's curl examples); any key
+    is taken, as in Stripe's test mode no key is special here."""
+    scheme, _, value = authorization.partition(" ")
+    if scheme == "Bearer":
+        return value.strip()
+    if scheme == "Basic":
+        try:
+            return base64.b64decode(value).decode().partition(":")[0]
+        except (ValueError, UnicodeDecodeError):
+            return ""
+    return ""
+
+
 def _nested(params: list[tuple[str, str]], name: str) -> dict[str, str]:
     """`metadata[statement_id]=st_1` → {"statement_id": "st_1"}."""
     prefix = f"{name}["
@@ -125,8 +140,11 @@ class StripeState:
         segments = [s for s in url.path.split("/") if s]
         if segments[:1] == ["_control"]:
             return self._control(method, segments[1:], body)
-        if not headers.get("authorization", "").startswith("Bearer ") or len(headers["authorization"]) < 12:
-            return _error(401, "invalid_request_error", "You did not provide a valid API key.")
+        if not _api_key(headers.get("authorization", "")):
+            return _error(
+                401, "invalid_request_error",
+                "You did not provide an API key: Authorization: Bearer sk_..., or curl -u sk_...:",
+            )  # fmt: skip
         try:
             params = parse_qsl(body.decode() if method == "POST" else url.query, keep_blank_values=True)
         except UnicodeDecodeError:

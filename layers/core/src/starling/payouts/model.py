@@ -79,12 +79,6 @@ def statement_id_for(brand_id: str, run_id: str, partner_id: str, currency: str)
     return "stm_" + digest[:24]
 
 
-def idempotency_key(brand_id: str, statement_id: str) -> str:
-    """The payment's idempotency key: the statement's, so a retry of the same statement never pays twice;
-    the next run's statement for the same money has another id, so a failed payment is retried afresh."""
-    return f"starling-payout-{brand_id}-{statement_id}"
-
-
 @dataclass(frozen=True)
 class PayoutRun:
     brand_id: str
