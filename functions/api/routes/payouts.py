@@ -37,7 +37,10 @@ class RunCreate(StrictBody):
     model_config = ConfigDict(json_schema_extra={"examples": [{"period": "2026-10"}]})
 
     period: str = Field(
-        min_length=7, max_length=7, pattern=r"^\d{4}-\d{2}$", description="A month that has ended: YYYY-MM"
+        min_length=7,
+        max_length=7,
+        pattern=r"^[0-9]{4}-[0-9]{2}$",
+        description="A month that has ended: YYYY-MM",
     )
 
 

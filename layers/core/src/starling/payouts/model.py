@@ -16,8 +16,8 @@ from enum import StrEnum
 
 from starling.shared.errors import Conflict, Invalid
 
-_PERIOD_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-_RUN_ID_RE = re.compile(r"^run_\d{4}-\d{2}_\d{1,4}$")
+_PERIOD_RE = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])$", re.ASCII)
+_RUN_ID_RE = re.compile(r"^run_[0-9]{4}-[0-9]{2}_[0-9]{1,4}$")
 _STATEMENT_ID_RE = re.compile(r"^stm_[0-9a-f]{24}$")
 SHARD_SIZE = 100  # partners per statement-building task
 
@@ -43,7 +43,7 @@ def not_waiting(status: str) -> Conflict:
 
 def parse_period(text: object, today: date) -> str:
     """A period finance may pay: "YYYY-MM", a month that has ended (not the current one, not a future one)."""
-    match = _PERIOD_RE.match(text) if isinstance(text, str) else None
+    match = _PERIOD_RE.fullmatch(text) if isinstance(text, str) else None
     if match is None:
         raise Invalid("period is a month written YYYY-MM, like 2026-10.", {"period": "not YYYY-MM"})
     year, month = int(match.group(1)), int(match.group(2))
@@ -60,11 +60,11 @@ def run_id_for(period: str, attempt: int) -> str:
 
 
 def is_run_id(value: str) -> bool:
-    return bool(_RUN_ID_RE.match(value))
+    return bool(_RUN_ID_RE.fullmatch(value))
 
 
 def is_statement_id(value: str) -> bool:
-    return bool(_STATEMENT_ID_RE.match(value))
+    return bool(_STATEMENT_ID_RE.fullmatch(value))
 
 
 def execution_name(brand_id: str, period: str, attempt: int = 1) -> str:
