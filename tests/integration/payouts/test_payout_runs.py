@@ -303,3 +303,30 @@ def test_the_cli_starts_a_run_follows_it_with_a_bar_and_approves_it(
     [found] = [line for line in text.splitlines() if line.startswith("run ")]
     run_id = found.split()[1]
     assert run(api, key, run_id)["status"] in ("paying", "completed")
+
+
+def test_above_the_threshold_the_statements_are_built_in_the_distributed_map(
+    api: ApiClient, brand: dict, cloud: LocalCloud
+) -> None:
+    # Given the tasks function told that any run is large (its threshold 0 shards)
+    key = brand["api_key"]
+    earning_partner(api, key)
+    lambdas = cloud.client("lambda")
+    name = cloud.physical_id("PayoutsPayoutTasksFunction", "AWS::Lambda::Function")
+    variables = lambdas.get_function_configuration(FunctionName=name)["Environment"]["Variables"]
+    lambdas.update_function_configuration(
+        FunctionName=name, Environment={"Variables": {**variables, "PAYOUT_DISTRIBUTED_ABOVE_SHARDS": "0"}}
+    )
+    try:
+        # When a run starts
+        started = start(api, key)
+        waiting = until(api, key, started["run_id"], "awaiting_approval")
+    finally:
+        lambdas.update_function_configuration(FunctionName=name, Environment={"Variables": variables})
+
+    # Then the Distributed Map built the statements (moto runs that form too)
+    assert waiting["totals"] == [{"currency": "USD", "payable": 1200, "carried_forward": 0}]
+    arn = state_machine_arn(cloud).replace(":stateMachine:", ":execution:") + f":{started['execution_name']}"
+    events = cloud.client("stepfunctions").get_execution_history(executionArn=arn, maxResults=1000)["events"]
+    entered = [e["stateEnteredEventDetails"]["name"] for e in events if "stateEnteredEventDetails" in e]
+    assert "BuildStatementsDistributed" in entered and "BuildStatements" not in entered
