@@ -25,13 +25,14 @@ from bench.local import use_fake_aws_env
 
 use_fake_aws_env()  # before anything imports the handlers, which read their environment at import
 
-from bench import capture, clicks, commissions, cost, fixed, redirect  # noqa: E402
+from bench import capture, clicks, commissions, cost, fixed, redirect, statements  # noqa: E402
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 SECTION = "## Redirect and clicks (`make bench`)"
 ISSUE_ANCHORS = {"one SQS message per click": 2.0, "a synchronous DynamoDB write per click": 2.7}
 WARM_TARGET, COLD_TARGET, COUNTERS_TARGET, ALL_WRITES_TARGET = 3.0, 1.15, 200, 1000
 ENGINE_TARGET = 100_000  # conversions per second, in process
+STATEMENTS_TARGET = 100_000  # conversions per second into statements, in process
 PER_MILLION_TARGETS = {3_000_000: 2.00, 30_000_000: 1.80}
 FIXED_TARGET = 2.0
 ROLLUP_MINUTES = 5  # the default (infra/config.py)
@@ -76,6 +77,7 @@ class Results:
     speed: clicks.ThroughputResult
     writes: clicks.WritesResult
     engine: commissions.EngineResult
+    statements: statements.StatementsResult
     capture: dict[int, capture.PathMeasure]  # the default path, by monthly volume
     fixed: dict[str, list[fixed.FixedLine]]  # the stack at zero traffic, by capture path
     seconds: float
@@ -96,6 +98,8 @@ def measure() -> Results:
     writes = clicks.writes_per_click(work)
     _step("commission engine, in process (a hybrid contract with tiers and a cap)")
     engine = commissions.throughput()
+    _step("statements, in process (1,000 partners, 100 conversions each)")
+    stated = statements.throughput()
     measured_paths = {}
     for monthly, minutes in DEFAULT_PATH_RUNS:
         _step(f"default capture path at {monthly:,} clicks a month (deliveries recorded, rollups)")
@@ -110,6 +114,7 @@ def measure() -> Results:
         speed,
         writes,
         engine,
+        stated,
         measured_paths,
         fixed_lines,
         seconds,
@@ -120,7 +125,7 @@ def measure() -> Results:
 def render(results: Results) -> str:
     """The docs section: the figures table, how each was measured, and the cost breakdown."""
     warm, cold, work, speed, writes = results.warm, results.cold, results.work, results.speed, results.writes
-    engine = results.engine
+    engine, stated = results.engine, results.statements
     per_click_writes = writes.per_thousand("total") / 1000
     read_units = statistics.fmean(b.read_units for b in writes.steady) / clicks.BATCH_CLICKS
     measured = cost.Measured(
@@ -208,6 +213,16 @@ def render(results: Results) -> str:
             f"{engine.capped_orders:,} cut by the cap",
             f"≥ {ENGINE_TARGET:,} conversions/s",
             _verdict(engine.orders_per_second >= ENGINE_TARGET),
+        ),
+        Row(
+            "10. statements, in process",
+            f"{stated.conversions_per_second:,.0f} conversions per CPU second, "
+            f"{stated.wall_conversions_per_second:,.0f} by the wall clock (medians of {stated.rounds} rounds "
+            f"of {stated.conversions_per_round:,} conversions; slowest round "
+            f"{stated.slowest_round_per_second:,.0f}); {stated.statements:,} statements, "
+            f"{stated.carried:,} carried forward",
+            f"≥ {STATEMENTS_TARGET:,} conversions/s",
+            _verdict(stated.conversions_per_second >= STATEMENTS_TARGET),
         ),
     ]
     figures = _markdown_table(
@@ -318,6 +333,10 @@ min {min(steady_seconds):.2f}, max {max(steady_seconds):.2f}.
    twenty up to $1,500), a new partner-month every {commissions.ORDERS_PER_MONTH} orders so tiers are
    crossed and the cap reached again; the loop alone is timed, after an untimed pass, by the process's CPU
    time (judged) and the wall clock (beside it: on a shared machine it measures the share of a core).
+10. `starling.payouts.statements` called as the build task calls it: each partner's commissions (one in
+   ten partly refunded, one in a hundred on hold) into `commission_earnings`, then `build_statements`
+   with a minimum payout (`bench/statements.py`); {stated.conversions_per_round:,} seeded conversions over
+   1,000 partners, timed like 9.
 
 Where a warm redirect's time goes (each step timed alone, µs per call):
 

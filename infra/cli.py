@@ -1,13 +1,14 @@
 """`starling`: the operator's command line.
 
   starling dev                                   the local stack (what `make dev` runs)
-  starling env                                   `export API=... KEY=...` for the local stack (eval it)
+  starling env                                   `export API=... KEY=... STRIPE=...` (eval it)
   starling aws ARGS...                           the project's AWS CLI, pointed at the local stack
   starling brand create NAME [--slug S] [--allowed-domain D ...]
   starling key create --brand BRAND_ID --role ROLE [--name NAME]
   starling outbox [--to EMAIL]                   the emails the local stack sent through SES
   starling time-scale [SCALE]                    show or set the share of workflow waits really slept
   starling creators import FILE                  a CSV of creators through an upload URL, with progress
+  starling payout run --period YYYY-MM [--approve] a month's payout run, with progress, then its totals
 
 `brand` and `key` work against the local stack (from .starling/local.json, the default when it exists)
 or a deployed one (`--stack Starling`, read with your AWS credentials).
@@ -44,7 +45,7 @@ def _dev(args: argparse.Namespace) -> int:
     if not TEMPLATE.exists():
         print(f"No template at {TEMPLATE}: run `make synth` first.", file=sys.stderr)
         return 2
-    for port in (args.port, args.moto_port):
+    for port in (args.port, args.moto_port, args.stripe_port):
         if not ports.is_free(args.host, port):
             print(ports.in_use_message(args.host, port), file=sys.stderr)
             return 2
@@ -56,6 +57,7 @@ def _dev(args: argparse.Namespace) -> int:
             template_path=TEMPLATE,
             host=args.host,
             moto_port=args.moto_port,
+            stripe_port=args.stripe_port,
             api_port=args.port,
             time_scale=args.time_scale,
             schedule_scale=args.schedule_scale,
@@ -70,6 +72,7 @@ def _dev(args: argparse.Namespace) -> int:
         "brand_id": demo["brand_id"],
         "brand_slug": demo["slug"],
         "aws_endpoint_url": cloud.endpoint_url,
+        "stripe_url": cloud.stripe_url,
         "region": cloud.settings.region,
         "tables": {
             "core": cloud.physical_id("DataCoreTable", "AWS::DynamoDB::Table"),
@@ -81,6 +84,7 @@ def _dev(args: argparse.Namespace) -> int:
         f"Starling local stack is up ({time.monotonic() - started:.1f}s)\n"
         f"  API            {cloud.api_url}   (docs: {cloud.api_url}/docs)\n"
         f"  AWS endpoint   {cloud.endpoint_url}   (./starling aws ...)\n"
+        f"  Stripe (local) {cloud.stripe_url}   (the payouts' stand-in: README, Payouts)\n"
         f"  Demo brand     {demo['brand_id']} ({demo['slug']})\n"
         f"  Owner API key  {demo['api_key']}\n"
         f"  Written to     {STATE_FILE}\n"
@@ -111,6 +115,8 @@ def _env(args: argparse.Namespace) -> int:
     print(f"export API={shlex.quote(state['api_url'])}")
     print(f"export KEY={shlex.quote(state['api_key'])}")
     print(f"export BRAND={shlex.quote(state['brand_id'])}")
+    if "stripe_url" in state:
+        print(f"export STRIPE={shlex.quote(state['stripe_url'])}")
     return 0
 
 
@@ -248,6 +254,17 @@ def _creators_import(args: argparse.Namespace) -> int:
     return import_file(api_url.rstrip("/"), key, path)
 
 
+def _payout_run(args: argparse.Namespace) -> int:
+    """The brand API at $API with $KEY (finance or owner) when set, else the local stack's demo brand."""
+    from infra.payout_run import run_payout
+
+    api_url, key = os.environ.get("API"), os.environ.get("KEY")
+    if not (api_url and key):
+        state = _local_state()
+        api_url, key = state["api_url"], state["api_key"]
+    return run_payout(api_url.rstrip("/"), key, args.period, args.approve)
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(
         prog="starling", description=__doc__, formatter_class=argparse.RawTextHelpFormatter
@@ -258,6 +275,7 @@ def parser() -> argparse.ArgumentParser:
     dev.add_argument("--host", default="127.0.0.1")
     dev.add_argument("--port", type=int, default=int(os.environ.get("PORT", "3000")))
     dev.add_argument("--moto-port", type=int, default=int(os.environ.get("MOTO_PORT", "4566")))
+    dev.add_argument("--stripe-port", type=int, default=int(os.environ.get("STRIPE_PORT", "12111")))
     dev.add_argument("--time-scale", type=float, default=1.0, help="share of Wait/Retry time really slept")
     dev.add_argument(
         "--schedule-scale",
@@ -289,6 +307,14 @@ def parser() -> argparse.ArgumentParser:
     )
     creators_import.add_argument("file")
     creators_import.set_defaults(run=_creators_import)
+
+    payout = commands.add_parser("payout", help="payouts").add_subparsers(dest="action", required=True)
+    payout_run = payout.add_parser(
+        "run", help="start a month's payout run and follow it ($API and $KEY, else the local stack)"
+    )
+    payout_run.add_argument("--period", required=True, help="a month that has ended, YYYY-MM")
+    payout_run.add_argument("--approve", action="store_true", help="approve it once it waits for finance")
+    payout_run.set_defaults(run=_payout_run)
 
     target = argparse.ArgumentParser(add_help=False)
     target.add_argument("--stack", help="a deployed stack's name (default: the local stack)")

@@ -111,6 +111,16 @@ class StarlingConfig:
     # $75 a month at rest (two t3.small.search nodes), and it pays only past ~10M creators per owner or
     # thousands of searches a minute, where this function's memory (10 GB at most) runs out.
     api_memory_mb: int = 2048
+    # The monthly payout: the schedule starts every brand's run for the month before on this day of the
+    # month (06:00 UTC; 1 to 28); a run waits this many days for finance's approval, then ends `failed`
+    # with nothing paid. Statements are built 100 partners a shard; above this many shards a Distributed
+    # Map builds them (docs/decisions.md, 2026-12-07).
+    payout_schedule_day: int = 3
+    payout_approval_days: int = 7
+    payout_distributed_above_shards: int = 40
+    # Stripe's API base address for the payouts' transfers; empty: Stripe's own (https://api.stripe.com).
+    # The local cloud points it at its Stripe-compatible server (infra/local/stripe_server.py).
+    stripe_api_base: str = ""
     tags: dict[str, str] = field(default_factory=lambda: {"app": "starling"})
 
     @property
@@ -130,8 +140,14 @@ class StarlingConfig:
             raise ValueError(f"click_capture must be lambda or kinesis; got {self.click_capture!r}")
         if self.click_rollup_minutes < 1:
             raise ValueError(f"click_rollup_minutes must be at least 1; got {self.click_rollup_minutes}")
+        if self.stripe_api_base and not self.stripe_api_base.startswith("https://"):
+            raise ValueError(f"stripe_api_base must be an https URL, or empty; got {self.stripe_api_base!r}")
         if self.home_url and not self.home_url.startswith("https://"):
             raise ValueError(f"home_url must be an https URL, or empty; got {self.home_url!r}")
+        if not 1 <= self.payout_schedule_day <= 28:
+            raise ValueError(f"payout_schedule_day must be 1 to 28; got {self.payout_schedule_day}")
+        if self.payout_approval_days < 1:
+            raise ValueError(f"payout_approval_days must be at least 1; got {self.payout_approval_days}")
         for name in ("redirect_reserved_concurrency", "public_reserved_concurrency"):
             value = getattr(self, name)
             if value is not None and value < 1:
@@ -163,6 +179,11 @@ class StarlingConfig:
             click_rollup_minutes=_int(context, "click_rollup_minutes", cls.click_rollup_minutes),
             alarm_email=str(context.get("alarm_email") or ""),
             api_memory_mb=_int(context, "api_memory_mb", cls.api_memory_mb),
+            payout_schedule_day=_int(context, "payout_schedule_day", cls.payout_schedule_day),
+            payout_approval_days=_int(context, "payout_approval_days", cls.payout_approval_days),
+            payout_distributed_above_shards=_int(
+                context, "payout_distributed_above_shards", cls.payout_distributed_above_shards
+            ),
             dashboard=str(context.get("dashboard", True)).lower() not in ("false", "0", "no", "off"),
         )
 

@@ -15,6 +15,9 @@ from infra.constructs.email import EmailConstruct
 from infra.constructs.events import EventsConstruct
 from infra.constructs.links.construct import LinksConstruct
 from infra.constructs.monitoring import MonitoringConstruct
+from infra.constructs.payouts.construct import PayoutsConstruct
+from infra.constructs.payouts.ledger import LedgerConstruct
+from infra.constructs.payouts.providers import PaymentProvidersConstruct
 from infra.constructs.portal import PortalConstruct
 from infra.constructs.runtime import RuntimeConstruct
 from infra.constructs.web import WebConstruct
@@ -28,6 +31,12 @@ class StarlingStack(Stack):
         for key, value in config.tags.items():
             Tags.of(self).add(key, value)
         self.data = DataConstruct(self, "Data")
+        # The payouts workflow is given `self.ledger.grant_post`; no other role writes to it.
+        self.ledger = LedgerConstruct(self, "Ledger")
+        # The payouts workflow's paying function is given `self.payment_providers.grant_pay`.
+        self.payment_providers = PaymentProvidersConstruct(
+            self, "PaymentProviders", stripe_api_base=config.stripe_api_base
+        )
         self.email = EmailConstruct(self, "Email", sender_email=config.sender_email)
         self.runtime = RuntimeConstruct(self, "Runtime", config=config)
         self.api = ApiConstruct(
@@ -96,6 +105,17 @@ class StarlingStack(Stack):
             public_base_url=public_base_url,
             throttle=config.public_throttle,
             root_secret=self.links.click_secret,  # the session key is derived from it, under its own label
+        )
+        self.payouts = PayoutsConstruct(
+            self,
+            "Payouts",
+            runtime=self.runtime,
+            data=self.data,
+            api=self.api,
+            ledger=self.ledger,
+            approval_days=config.payout_approval_days,
+            schedule_day=config.payout_schedule_day,
+            distributed_above_shards=config.payout_distributed_above_shards,
         )
         # Last, so that it watches every function, queue and stream the constructs above made.
         self.monitoring = MonitoringConstruct(

@@ -20,6 +20,7 @@ from functions.api.routes import (
     meta,
     onboarding,
     partners,
+    payouts,
     products,
     reports,
 )
@@ -55,6 +56,7 @@ app.include_router(onboarding.router)
 app.include_router(links.router)
 app.include_router(contracts.router)
 app.include_router(conversions.router)
+app.include_router(payouts.router)
 app.include_router(reports.router)
 app.include_router(products.router)
 app.include_router(campaigns.router)

@@ -18,6 +18,7 @@ from infra.local.gateway import Gateway, load_routes
 from infra.local.pollers import SqsPoller
 from infra.local.provision import Provisioning
 from infra.local.streams import KinesisPoller
+from infra.local.stripe_server import LocalStripe
 from infra.local.template import Template
 
 DEFAULT_REGION = "us-east-1"
@@ -29,6 +30,9 @@ class LocalCloudSettings:
     host: str = "127.0.0.1"
     moto_port: int = 4566
     api_port: int = 3000
+    # The Stripe-compatible server (infra/local/stripe_server.py); 0: any free port (tests). `starling dev`
+    # serves it on 12111.
+    stripe_port: int = 0
     region: str = DEFAULT_REGION
     # Wait states and Retry back-offs sleep this share of their time (tests use a small one).
     time_scale: float = 1.0
@@ -44,6 +48,7 @@ class LocalCloud:
         self.template = Template.load(settings.template_path, settings.region)
         self._moto: ThreadedMotoServer | None = None
         self._gateway: Gateway | None = None
+        self.stripe = LocalStripe(settings.host, settings.stripe_port)
         self._pollers: list[SqsPoller | KinesisPoller] = []
         self._async: subscriptions.AsyncInvoker | None = None
         self._deliverer: subscriptions.SubscriptionDeliverer | None = None
@@ -54,6 +59,11 @@ class LocalCloud:
     @property
     def endpoint_url(self) -> str:
         return f"http://{self.settings.host}:{self.settings.moto_port}"
+
+    @property
+    def stripe_url(self) -> str:
+        """The local Stripe-compatible server, for the stripe SDK's base address."""
+        return self.stripe.url
 
     @property
     def api_url(self) -> str:
@@ -94,6 +104,7 @@ class LocalCloud:
         self._gateway = Gateway([], self.client("lambda"), s.region, s.host, s.api_port)
         self._gateway.access_log = self.access_log
         self._gateway.start()
+        self.stripe.start()
         self._deploy(self.template)
         return self
 
@@ -105,7 +116,7 @@ class LocalCloud:
 
     def _deploy(self, template: Template) -> None:
         assert self._gateway is not None, "start() first"
-        provisioning = Provisioning(template, self.endpoint_url, self._gateway.url)
+        provisioning = Provisioning(template, self.endpoint_url, self._gateway.url, self.stripe.url)
         provisioning.deploy_all()
         self._gateway.routes = [*self._gateway.routes, *load_routes(template)]
         for mapping in provisioning.sqs_mappings:
@@ -145,6 +156,7 @@ class LocalCloud:
             self._async.stop()
         if self._gateway:
             self._gateway.stop()
+        self.stripe.stop()
         if self._moto:
             self._moto.stop()
 

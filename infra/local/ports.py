@@ -61,4 +61,6 @@ def who_listens(port: int, proc: Path = Path("/proc")) -> str | None:
 def in_use_message(host: str, port: int) -> str:
     owner = who_listens(port)
     held = f" by {owner}" if owner else ""
-    return f"Port {port} on {host} is in use{held}. Stop it, or set PORT/MOTO_PORT to other ports."
+    return (
+        f"Port {port} on {host} is in use{held}. Stop it, or set PORT/MOTO_PORT/STRIPE_PORT to other ports."
+    )

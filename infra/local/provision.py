@@ -38,9 +38,10 @@ def provisions(resource_type: str) -> Callable[[Provisioner], Provisioner]:
 
 
 class Provisioning:
-    def __init__(self, template: Template, endpoint_url: str, api_url: str) -> None:
+    def __init__(self, template: Template, endpoint_url: str, api_url: str, stripe_url: str = "") -> None:
         self.template = template
         self.api_url = api_url
+        self.stripe_url = stripe_url
         self.region = template.region
         self._endpoint_url = endpoint_url
         self._clients: dict[str, Any] = {}
@@ -256,6 +257,9 @@ def _function(p: Provisioning, logical_id: str, props: dict[str, Any]) -> None:
         # No domain is configured here: links in emails sent outside a request (workflows) point at the
         # local HTTP API, as a request's own domain would.
         variables["PUBLIC_BASE_URL"] = p.api_url
+    if variables.get("STRIPE_API_BASE") == "" and p.stripe_url:
+        # No payment network here: the stripe SDK talks to the local Stripe-compatible server.
+        variables["STRIPE_API_BASE"] = p.stripe_url
     function = p.client("lambda").create_function(
         FunctionName=name,
         Runtime=props.get("Runtime", "python3.13"),

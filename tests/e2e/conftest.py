@@ -49,6 +49,7 @@ def launch_stack(
         **os.environ,
         "PORT": str(api_port),
         "MOTO_PORT": str(moto_port),
+        "STRIPE_PORT": str(free_port()),
         "STARLING_STATE_FILE": str(state_file),
     }
     state_file.unlink(missing_ok=True)

@@ -28,6 +28,7 @@ CAPABILITY_TAGS: tuple[Tag, ...] = (
     Tag(name="Links", description="Vanity links, their QR codes and their click figures."),
     Tag(name="Contracts", description="Templates, contracts to sign with their evidence, amendments."),
     Tag(name="Conversions", description="Orders recorded once, their attribution, commissions and refunds."),
+    Tag(name="Payouts", description="Monthly payout runs: statements, finance's approval, payments."),
     Tag(name="Reports", description="Figures per link, partner, campaign, day or hour; JSON or CSV."),
 )
 _TAGS_ARGUMENT = 7  # where `tags` comes in Router.route's positional arguments after rule and method

@@ -246,3 +246,4 @@ class ConversionRepository(Protocol):
         self, brand_id: str, today: date, status: CommissionStatus | None, partner_id: str | None,
         campaign_id: str | None, limit: int, cursor: str | None,
     ) -> tuple[list[Conversion], str | None]: ...  # fmt: skip
+    def commissions_of(self, brand_id: str, partner_ids: list[str]) -> dict[str, list[Conversion]]: ...

@@ -235,3 +235,17 @@ class DynamoConversionRepository:
         )
         found = [_conversion(item) for item in result]
         return found, encode_cursor(result.last_evaluated_key) if len(found) == limit else None
+
+    def commissions_of(self, brand_id: str, partner_ids: list[str]) -> dict[str, list[Conversion]]:
+        """Every commission of these partners (at most 100 at a time: DynamoDB's IN takes 100 values), by
+        partner. One pass over the brand's commission list, filtered on the server."""
+        found: dict[str, list[Conversion]] = {p: [] for p in partner_ids}
+        if not partner_ids:
+            return found
+        items = ConversionItem.gsi1.query(  # type: ignore[attr-defined]
+            brand_list_pk(brand_id, "COMMISSIONS"),
+            filter_condition=ConversionItem.partner_id.is_in(*partner_ids),
+        )
+        for item in items:
+            found[item.partner_id].append(_conversion(item))
+        return found

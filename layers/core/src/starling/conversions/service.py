@@ -17,6 +17,10 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
 from starling.contracts.model import Contract, terms_in_force
+
+# What payouts reads of the accruals, through this service (their statements price retainers and flat fees).
+from starling.conversions.accruals import flat_fee_due as flat_fee_due
+from starling.conversions.accruals import retainer_for_month as retainer_for_month
 from starling.conversions.attribution import (
     Attribution,
     ClickCandidate,
@@ -27,7 +31,7 @@ from starling.conversions.attribution import (
 )
 from starling.conversions.engine import price_order
 from starling.conversions.fraud import customer_hash, hold_for
-from starling.conversions.model import CommissionRules, CommissionStatus, month_of
+from starling.conversions.model import CommissionRules, CommissionStatus, PartnerMonth, month_of
 from starling.conversions.orders import (
     AlreadyRecorded,
     Conversion,
@@ -226,6 +230,14 @@ class ConversionsService:
         return self.conversions.commissions_page(
             brand_id, self.now().date(), wanted, partner_id, campaign_id, clamp_limit(limit), cursor
         )
+
+    def commissions_of(self, brand_id: str, partner_ids: list[str]) -> dict[str, list[Conversion]]:
+        """Every commission of these partners (up to 100), whatever its status: what statements read."""
+        return self.conversions.commissions_of(brand_id, partner_ids)
+
+    def partner_month(self, brand_id: str, partner_id: str, month: str) -> PartnerMonth:
+        """The partner's month as accrued so far (its CPC earnings among them)."""
+        return self.conversions.month(brand_id, partner_id, month)[0]
 
     # --- refunds and reviews -------------------------------------------------------------------------------
 

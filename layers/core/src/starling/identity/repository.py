@@ -128,6 +128,11 @@ class DynamoIdentityRepository:
         except DoesNotExist as exc:
             raise NotFound("No such brand.") from exc
 
+    def brand_ids(self) -> list[str]:
+        """Every brand's id: a scan of the brand items, for monthly jobs (the payout schedule), never a
+        request."""
+        return [item.brand_id for item in BrandItem.scan(BrandItem.sk == "BRAND")]
+
     def find_brand_by_slug(self, slug: str) -> Brand | None:
         try:
             pointer = BrandSlugItem.get(f"BRANDSLUG#{slug}", "BRANDSLUG")

@@ -142,3 +142,10 @@ def identity_store() -> IdentityRepository:
     from starling.identity.repository import DynamoIdentityRepository
 
     return DynamoIdentityRepository()
+
+
+def brand_ids() -> list[str]:
+    """Every brand's id, on DynamoDB (for monthly jobs above this capability: the payout schedule)."""
+    from starling.identity.repository import DynamoIdentityRepository
+
+    return DynamoIdentityRepository().brand_ids()

@@ -1,0 +1,1 @@
+"""The monthly-payout state machine's tasks and its schedule."""
