@@ -24,6 +24,8 @@ class Settings:
     contract_signing_state_machine_arn: str = ""
     search_bucket: str = ""
     click_secret_id: str = ""
+    event_bus_name: str = ""  # the application's EventBridge bus (campaign.budget_warning, ...)
+    manager_inbox: str = ""  # where the brand's team is told when it named no addresses
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -40,6 +42,8 @@ class Settings:
             contract_signing_state_machine_arn=env.get("CONTRACT_SIGNING_STATE_MACHINE_ARN", ""),
             search_bucket=env.get("SEARCH_BUCKET_NAME", ""),
             click_secret_id=env.get("CLICK_SECRET_ID", ""),
+            event_bus_name=env.get("EVENT_BUS_NAME", ""),
+            manager_inbox=env.get("MANAGER_INBOX", ""),
         )
 
 
