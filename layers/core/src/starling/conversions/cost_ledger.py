@@ -16,8 +16,17 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Protocol
 
-from starling.conversions.cost_repository import AlreadyAccrued, DynamoCostRepository, SpendMoved, SpendWrite
-from starling.conversions.costs import Budget, CampaignSpend, CostAccrual, CostKind, CostState, new_accrual
+from starling.conversions.costs import (
+    AlreadyAccrued,
+    Budget,
+    CampaignSpend,
+    CostAccrual,
+    CostKind,
+    CostState,
+    SpendMoved,
+    SpendWrite,
+    new_accrual,
+)
 from starling.conversions.program import ProgramSettingsStore
 from starling.shared import clock
 from starling.shared.email import Email, EmailSender
@@ -62,9 +71,9 @@ class CatalogBudgets:
     """Budgets from the catalog's campaigns."""
 
     def budget_of(self, brand_id: str, campaign_id: str) -> tuple[str, Budget | None]:
-        from starling.catalog.campaign_repository import DynamoCampaignRepository
+        from starling.catalog.service import campaign_store
 
-        campaign = DynamoCampaignRepository().get(brand_id, campaign_id)
+        campaign = campaign_store().get(brand_id, campaign_id)
         budget = campaign.budget
         return campaign.name, Budget(budget.amount, budget.currency) if budget else None
 
@@ -126,6 +135,7 @@ class CostLedger:
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> CostLedger:
+        from starling.conversions.cost_repository import DynamoCostRepository
         from starling.conversions.program_repository import DynamoProgramSettings
         from starling.shared.email import SesEmailSender
 

@@ -15,7 +15,15 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
-from starling.conversions.costs import CampaignSpend, CostAccrual, CostKind, CostState
+from starling.conversions.costs import (
+    AlreadyAccrued,
+    CampaignSpend,
+    CostAccrual,
+    CostKind,
+    CostState,
+    SpendMoved,
+    SpendWrite,
+)
 from starling.conversions.items import CampaignSpendItem, CostItem
 from starling.shared.dynamo import transaction_connection
 from starling.shared.errors import NotFound
@@ -23,28 +31,6 @@ from starling.shared.keys import brand_list_pk, brand_pk
 from starling.shared.paging import decode_cursor, encode_cursor
 
 _ACCRUAL_ID_RE = re.compile(r"^acr_[0-9a-f]{24}$")
-
-
-class AlreadyAccrued(Exception):
-    """The accrual's source was recorded before."""
-
-
-class SpendMoved(Exception):
-    """Another accrual wrote the campaign's spend since it was read: read it again and retry."""
-
-
-class SpendWrite:
-    """An accrual with the campaign spend it leaves, and the spend's version when read; `replaces`: the
-    state the accrual must still be in (a release), else it is new and put only if absent."""
-
-    def __init__(
-        self,
-        accrual: CostAccrual,
-        spend: CampaignSpend | None,
-        version: int,
-        replaces: CostState | None = None,
-    ) -> None:
-        self.accrual, self.spend, self.version, self.replaces = accrual, spend, version, replaces
 
 
 def _cost_item(a: CostAccrual) -> CostItem:

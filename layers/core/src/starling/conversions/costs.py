@@ -152,3 +152,25 @@ def crosses_warning(demand: int, budget: int) -> bool:
     """Whether costs of `demand` reach 80% of `budget` (exactly, in integers: demand / budget >= 4 / 5)."""
     numerator, denominator = WARNING_SHARE
     return demand > 0 and demand * denominator >= budget * numerator
+
+
+class AlreadyAccrued(Exception):
+    """The accrual's source was recorded before."""
+
+
+class SpendMoved(Exception):
+    """Another accrual wrote the campaign's spend since it was read: read it again and retry."""
+
+
+class SpendWrite:
+    """An accrual with the campaign spend it leaves, and the spend's version when read; `replaces`: the
+    state the accrual must still be in (a release), else it is new and put only if absent."""
+
+    def __init__(
+        self,
+        accrual: CostAccrual,
+        spend: CampaignSpend | None,
+        version: int,
+        replaces: CostState | None = None,
+    ) -> None:
+        self.accrual, self.spend, self.version, self.replaces = accrual, spend, version, replaces

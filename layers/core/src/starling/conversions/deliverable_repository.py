@@ -10,8 +10,9 @@ from typing import Any
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from starling.conversions.cost_repository import SpendWrite, write_cost
-from starling.conversions.deliverables import Check, Deliverable, DeliverableStatus, Fee
+from starling.conversions.cost_repository import write_cost
+from starling.conversions.costs import SpendWrite
+from starling.conversions.deliverables import ApprovalMoved, Check, Deliverable, DeliverableStatus, Fee
 from starling.conversions.items import DeliverableItem, PaidPostsItem
 from starling.shared.dynamo import transaction_connection
 from starling.shared.errors import NotFound
@@ -19,10 +20,6 @@ from starling.shared.keys import brand_list_pk, brand_pk
 from starling.shared.paging import decode_cursor, encode_cursor
 
 _DELIVERABLE_ID_RE = re.compile(r"^dlv_[A-Za-z0-9]{16}$")
-
-
-class ApprovalMoved(Exception):
-    """The post, the partner's paid-post count or the campaign's spend changed since read: try again."""
 
 
 def _fee_doc(fee: Fee | None) -> dict[str, Any] | None:

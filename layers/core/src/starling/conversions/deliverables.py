@@ -16,7 +16,6 @@ from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
 
-from starling.catalog.campaigns import looks_like_campaign_id
 from starling.conversions.program import ProgramSettings
 from starling.shared.errors import Conflict, Invalid
 
@@ -35,6 +34,10 @@ PLATFORMS = (
 MAX_CAPTION = 5000
 MAX_URL = 2000
 MAX_REASON = 2000
+
+
+class ApprovalMoved(Exception):
+    """The post, the partner's paid-post count or the campaign's spend changed since read: try again."""
 
 
 class DeliverableStatus(StrEnum):
@@ -175,7 +178,9 @@ def clean_submission(fields: dict[str, Any]) -> tuple[str, str, str, str | None]
     if not caption or len(caption) > MAX_CAPTION:
         errors["caption"] = f"the post's caption as published, 1 to {MAX_CAPTION} characters"
     campaign = fields.get("campaign_id") or None
-    if campaign is not None and (not isinstance(campaign, str) or not looks_like_campaign_id(campaign)):
+    if campaign is not None and (
+        not isinstance(campaign, str) or not re.fullmatch(r"cmp_[a-z0-9]{1,64}", campaign)
+    ):
         errors["campaign_id"] = "a campaign id (cmp_...)"
     if errors:
         raise Invalid("The post needs another look.", errors)

@@ -11,10 +11,9 @@ from typing import Any, Protocol
 from starling.contracts.model import terms_in_force
 from starling.conversions.accruals import per_post_fee
 from starling.conversions.cost_ledger import CostLedger, retrying
-from starling.conversions.cost_repository import SpendMoved
-from starling.conversions.costs import CostKind, new_accrual
-from starling.conversions.deliverable_repository import ApprovalMoved, DynamoDeliverableRepository
+from starling.conversions.costs import CostKind, SpendMoved, new_accrual
 from starling.conversions.deliverables import (
+    ApprovalMoved,
     Deliverable,
     DeliverableStatus,
     Fee,
@@ -59,19 +58,21 @@ class LinkShortUrls:
     """The partner's vanity links, from links' repository."""
 
     def short_urls(self, brand_id: str, partner_id: str, base_url: str) -> tuple[str, ...]:
-        from starling.links.repository import DynamoLinkRepository
-        from starling.links.service import short_url
+        from starling.links.service import link_store, short_url
 
-        found, _ = DynamoLinkRepository().list_page(brand_id, partner_id, 100, None)
-        return tuple(short_url(base_url, link.slug) for link, _ in found)
+        return tuple(
+            short_url(base_url, link.slug)
+            for link in link_store().all(brand_id)
+            if link.partner_id == partner_id
+        )
 
 
 class CatalogCampaigns:
     def exists(self, brand_id: str, campaign_id: str) -> bool:
-        from starling.catalog.campaign_repository import DynamoCampaignRepository
+        from starling.catalog.service import campaign_store
 
         try:
-            DynamoCampaignRepository().get(brand_id, campaign_id)
+            campaign_store().get(brand_id, campaign_id)
         except NotFound:
             return False
         return True
@@ -100,6 +101,7 @@ class DeliverablesService:
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> DeliverablesService:
         from starling.contracts.service import ContractsService
+        from starling.conversions.deliverable_repository import DynamoDeliverableRepository
         from starling.conversions.program_repository import DynamoProgramSettings
         from starling.recruiting.service import partner_store
 

@@ -64,9 +64,9 @@ class ContractFees:
 
     @classmethod
     def from_env(cls) -> ContractFees:
-        from starling.contracts.repository import DynamoContractRepository
+        from starling.contracts.service import ContractsService
 
-        return cls(CostLedger.from_settings(), DynamoRoster(), DynamoContractRepository())
+        return cls(CostLedger.from_settings(), DynamoRoster(), ContractsService.from_settings())
 
     def accrue_all(self, today: date | None = None) -> list[CostAccrual]:
         """Every fee due by `today` in every brand, recorded once; what this run recorded."""

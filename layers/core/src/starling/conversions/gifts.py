@@ -6,10 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from starling.catalog.campaigns import looks_like_campaign_id
 from starling.conversions.cost_ledger import CostLedger
 from starling.conversions.costs import CostAccrual, CostKind, new_accrual
-from starling.shared.errors import Invalid
+from starling.shared.errors import Invalid, NotFound
 from starling.shared.ids import new_id
 from starling.shared.money import parse_currency
 
@@ -37,9 +36,10 @@ def record_gift(ledger: CostLedger, brand_id: str, partner_id: str, gift: GiftIn
             "given_on is the day the gift was given: not in the future.", {"given_on": str(gift.given_on)}
         )
     if gift.campaign_id is not None:
-        if not looks_like_campaign_id(gift.campaign_id):
-            raise Invalid("No such campaign.", {"campaign_id": gift.campaign_id})
-        ledger.spend_of(brand_id, gift.campaign_id)  # NotFound for a campaign not the brand's
+        try:
+            ledger.spend_of(brand_id, gift.campaign_id)
+        except NotFound as exc:
+            raise Invalid("No such campaign.", {"campaign_id": gift.campaign_id}) from exc
     gift_id = new_id("gft")
     what = f"{gift.product} ({gift.product_id})" if gift.product_id else gift.product
     draft = new_accrual(

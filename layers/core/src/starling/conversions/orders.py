@@ -14,15 +14,17 @@ import re
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from starling.conversions.attribution import Attribution
-from starling.conversions.cost_repository import SpendWrite
 from starling.conversions.engine import reverse_commission
 from starling.conversions.fraud import Hold
 from starling.conversions.model import Commission, CommissionStatus, PartnerMonth, Reversal
 from starling.shared.errors import Conflict, Invalid
 from starling.shared.money import parse_currency
+
+if TYPE_CHECKING:
+    from starling.conversions.costs import SpendWrite
 
 COMMISSION_ID_PREFIX = "com_"
 _ORDER_ID_RE = re.compile(r"^[\x21-\x7e]{1,200}$")

@@ -18,7 +18,8 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
 from starling.conversions.attribution import Attribution
-from starling.conversions.cost_repository import SpendWrite, write_cost
+from starling.conversions.cost_repository import write_cost
+from starling.conversions.costs import SpendWrite
 from starling.conversions.fraud import Hold
 from starling.conversions.items import ConversionItem, CustomerItem, PartnerMonthItem
 from starling.conversions.model import Commission, CommissionStatus, Part, PartnerMonth

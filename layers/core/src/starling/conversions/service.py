@@ -26,8 +26,14 @@ from starling.conversions.attribution import (
     window_days,
 )
 from starling.conversions.cost_ledger import CostLedger
-from starling.conversions.cost_repository import SpendWrite
-from starling.conversions.costs import CostAccrual, CostKind, CostState, accrual_id_for, new_accrual
+from starling.conversions.costs import (
+    CostAccrual,
+    CostKind,
+    CostState,
+    SpendWrite,
+    accrual_id_for,
+    new_accrual,
+)
 from starling.conversions.engine import price_order
 from starling.conversions.fraud import customer_hash, hold_for
 from starling.conversions.model import CommissionRules, CommissionStatus, month_of, utc
