@@ -54,7 +54,7 @@ def _form(values: Mapping[str, str], errors: Mapping[str, str], disclosures: Seq
         f'<option value="{p}"{" selected" if p == chosen else ""}>{PLATFORM_LABELS[p]}</option>'
         for p in PLATFORMS
     )
-    examples = ", ".join(disclosures[:3])
+    examples = " or ".join(disclosures[:2])
     summary = '<p class="summary" role="alert">Some fields need another look.</p>' if errors else ""
     return (
         '<section class="card"><h2>Submit a post</h2>'
@@ -67,7 +67,8 @@ def _form(values: Mapping[str, str], errors: Mapping[str, str], disclosures: Seq
         f'<label for="platform">Platform</label><select id="platform" name="platform">{options}</select>'
         f"{_error(errors, 'platform')}"
         '<label for="caption">Caption, as posted</label>'
-        f'<span class="hint" id="caption-hint">Include {escape(examples)} and your link or code.</span>'
+        f'<span class="hint" id="caption-hint">Include a disclosure such as {escape(examples)},'
+        " and your link or code.</span>"
         f'<textarea id="caption" name="caption" maxlength="5000"{_invalid(errors, "caption")}>'
         f"{escape(values.get('caption', ''))}</textarea>{_error(errors, 'caption')}"
         '<button class="primary" type="submit">Submit for review</button></form></section>'
