@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -113,6 +114,7 @@ class Deliverable:
             raise Conflict(f"This post was already {self.status.value}.")
 
 
+@lru_cache(maxsize=2048)
 def _pattern(term: str) -> re.Pattern[str]:
     """`term` as a whole word or tag: no letter, digit or `_` (or `#`, for a word) right before or after."""
     before = r"(?<![\w#])" if term[:1].isalnum() or term[:1] == "_" else r"(?<!\w)"
