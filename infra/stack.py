@@ -9,6 +9,7 @@ from infra.config import StarlingConfig
 from infra.constructs.api import ApiConstruct
 from infra.constructs.contracts.construct import ContractsConstruct
 from infra.constructs.contracts.onboarding import OnboardingConstruct
+from infra.constructs.conversions.construct import ConversionsConstruct
 from infra.constructs.data import DataConstruct
 from infra.constructs.discovery.construct import CreatorImportsConstruct
 from infra.constructs.email import EmailConstruct
@@ -93,6 +94,16 @@ class StarlingStack(Stack):
             manager_inbox=config.sender_email,
         )
         self.onboarding.grant_start(self.api.api_function)
+        self.conversions = ConversionsConstruct(
+            self,
+            "Conversions",
+            runtime=self.runtime,
+            data=self.data,
+            email=self.email,
+            events_bus=self.events,
+            manager_inbox=config.sender_email,
+        )
+        self.conversions.grant_cost_recording(self.api.api_function)  # orders, posts and gifts are costs
         self.portal = PortalConstruct(
             self,
             "Portal",

@@ -14,7 +14,9 @@ from functions.api.routes import (
     campaigns,
     contracts,
     conversions,
+    costs,
     creators,
+    deliverables,
     identity,
     links,
     meta,
@@ -57,6 +59,8 @@ app.include_router(links.router)
 app.include_router(contracts.router)
 app.include_router(conversions.router)
 app.include_router(payouts.router)
+app.include_router(costs.router)
+app.include_router(deliverables.router)
 app.include_router(reports.router)
 app.include_router(products.router)
 app.include_router(campaigns.router)

@@ -10,7 +10,13 @@ from __future__ import annotations
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from functions.portal import contract_views, onboarding_views, partner_views, signin  # noqa: F401 - routes
+from functions.portal import (  # noqa: F401 - routes
+    contract_views,
+    deliverable_views,
+    onboarding_views,
+    partner_views,
+    signin,
+)
 from functions.portal.web import app
 from starling.shared.observability import logger, metrics
 

@@ -84,7 +84,12 @@ def _header(brand: Brand | None) -> str:
 
 
 def _tabs(current: str) -> str:
-    tabs = [("/portal", "Home"), ("/portal/links", "Links"), ("/portal/contracts", "Contracts")]
+    tabs = [
+        ("/portal", "Home"),
+        ("/portal/links", "Links"),
+        ("/portal/deliverables", "Posts"),
+        ("/portal/contracts", "Contracts"),
+    ]
     items = "".join(
         f'<a href="{href}"{" aria-current=page" if href == current else ""}>{label}</a>'
         for href, label in tabs

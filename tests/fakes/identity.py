@@ -21,6 +21,9 @@ class InMemoryIdentityRepository:
             raise Conflict("taken")
         self.brands[brand.brand_id] = brand
 
+    def brand_ids(self) -> list[str]:
+        return sorted(self.brands)
+
     def get_brand(self, brand_id: str) -> Brand:
         if brand_id not in self.brands:
             raise NotFound("No such brand.")

@@ -164,6 +164,7 @@ def test_the_application_form_is_public_and_its_function_can_send_only_as_the_se
     assert sorted(s.split("ServiceRole")[0] for s in senders) == [
         "ApiApiFunction",
         "ContractsSigningTasksFunction",
+        "ConversionsFeesFunction",  # budget warnings
         "OnboardingOnboardingTasksFunction",
         "PortalPortalFunction",
         "WebPublicFunction",

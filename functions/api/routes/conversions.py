@@ -110,7 +110,7 @@ class CommissionOut(BaseModel):
     partner_id: str
     campaign_id: str | None
     status: str = Field(
-        description="pending, approved, on_hold, rejected, reversed (paid, over_budget later)"
+        description="pending, approved, on_hold, over_budget, rejected, reversed (paid: by a payout)"
     )
     currency: str
     order_amount: int

@@ -8,11 +8,12 @@ engine"); the fees are agreed amounts and are not capped (a campaign's budget bo
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import date
 
 from starling.conversions.model import Accrual, CommissionRules, PartnerMonth, month_bounds, month_of
 from starling.shared.money import divide_half_even
-from starling.shared.terms import FlatFee, Gift, PerPost, Retainer
+from starling.shared.terms import FlatFee, Gift, PerPost, Retainer, Terms
 
 
 def accrue_cpc(
@@ -102,3 +103,42 @@ def gift_cost(gift: Gift, currency: str, given_on: date) -> Accrual:
         due_on=given_on,
         basis=f"gift of {gift.product_id}",
     )
+
+
+def months_between(first: date, last: date) -> list[str]:
+    """The months "YYYY-MM" from the one holding `first` to the one holding `last`, both included."""
+    months, year, number = [], first.year, first.month
+    while (year, number) <= (last.year, last.month):
+        months.append(f"{year:04d}-{number:02d}")
+        year, number = (year + 1, 1) if number == 12 else (year, number + 1)
+    return months
+
+
+def fees_due(
+    terms_on: Callable[[date], Terms | None],
+    flat_fees: Sequence[tuple[Terms, date]],
+    since: date,
+    today: date,
+) -> list[tuple[str, Accrual]]:
+    """The flat fees and retainer months due by `today` (each with the key of what it pays for, so it is
+    recorded once), looking back to `since`.
+
+    A month's retainer follows the terms in force on its last day (or today, for the month under way) and
+    is due on the last day it covers (`retainer_for_month`). A flat fee is due on its date when the version
+    that sets it (`flat_fees`: each version's terms and its start) is the one in force that day."""
+    due: list[tuple[str, Accrual]] = []
+    for terms, _starts_on in flat_fees:
+        fee = terms.flat_fee
+        if fee is None or not since <= fee.due_on <= today or terms_on(fee.due_on) != terms:
+            continue
+        accrual = flat_fee_due(fee, terms.currency, today)
+        if accrual is not None:
+            due.append((f"flat_fee#{fee.due_on.isoformat()}#{fee.amount}", accrual))
+    for month in months_between(since, today):
+        ruling = terms_on(min(month_bounds(month)[1], today))
+        if ruling is None or ruling.retainer_monthly is None:
+            continue
+        accrual = retainer_for_month(ruling.retainer_monthly, ruling.currency, month)
+        if accrual is not None and accrual.due_on <= today:
+            due.append((f"retainer#{month}", accrual))
+    return due

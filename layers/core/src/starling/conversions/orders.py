@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from starling.conversions.attribution import Attribution
 from starling.conversions.engine import reverse_commission
@@ -22,6 +22,9 @@ from starling.conversions.fraud import Hold
 from starling.conversions.model import Commission, CommissionStatus, PartnerMonth, Reversal
 from starling.shared.errors import Conflict, Invalid
 from starling.shared.money import parse_currency
+
+if TYPE_CHECKING:
+    from starling.conversions.costs import SpendWrite
 
 COMMISSION_ID_PREFIX = "com_"
 _ORDER_ID_RE = re.compile(r"^[\x21-\x7e]{1,200}$")
@@ -34,6 +37,7 @@ class State(StrEnum):
     ON_HOLD = "on_hold"
     REJECTED = "rejected"
     REVERSED = "reversed"
+    OVER_BUDGET = "over_budget"  # its campaign's budget was spent: recorded, not payable until released
 
 
 @dataclass(frozen=True)
@@ -203,10 +207,13 @@ class Conversion:
         return after, reversal if counts else None
 
     def review(self, state: State, note: str, actor: str, at: datetime) -> Conversion:
-        """Release (back to accrued) or reject a held commission."""
-        if self.commission is None or self.state is not State.ON_HOLD:
+        """Release (back to accrued) or reject a held commission; release one kept over budget."""
+        releasable = self.state is State.ON_HOLD or (
+            self.state is State.OVER_BUDGET and state is State.ACCRUED
+        )
+        if self.commission is None or not releasable:
             raise Conflict(
-                "Only a commission on hold can be released or rejected.",
+                "Only a commission on hold can be released or rejected, or one over budget released.",
                 {"status": self.state.value if self.commission else None},
             )
         return replace(
@@ -238,10 +245,17 @@ class ConversionRepository(Protocol):
     def get_by_commission(self, brand_id: str, commission_id: str) -> Conversion: ...
     def month(self, brand_id: str, partner_id: str, month: str) -> tuple[PartnerMonth, int]: ...
     def other_partner(self, brand_id: str, customer: str, partner_id: str, since: datetime) -> str | None: ...
-    def record(self, conversion: Conversion, month: PartnerMonth | None, month_version: int) -> None: ...
-    def change(
-        self, before: Conversion, after: Conversion, month: PartnerMonth | None, month_version: int
+    def record(
+        self,
+        conversion: Conversion,
+        month: PartnerMonth | None,
+        month_version: int,
+        cost: SpendWrite | None = None,
     ) -> None: ...
+    def change(
+        self, before: Conversion, after: Conversion, month: PartnerMonth | None, month_version: int,
+        cost: SpendWrite | None = None,
+    ) -> None: ...  # fmt: skip
     def commissions_page(
         self, brand_id: str, today: date, status: CommissionStatus | None, partner_id: str | None,
         campaign_id: str | None, limit: int, cursor: str | None,

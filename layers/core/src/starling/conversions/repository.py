@@ -18,6 +18,8 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
 from starling.conversions.attribution import Attribution
+from starling.conversions.cost_repository import write_cost
+from starling.conversions.costs import SpendWrite
 from starling.conversions.fraud import Hold
 from starling.conversions.items import ConversionItem, CustomerItem, PartnerMonthItem
 from starling.conversions.model import Commission, CommissionStatus, Part, PartnerMonth
@@ -181,7 +183,15 @@ class DynamoConversionRepository:
         items = CustomerItem.query(brand_pk(brand_id), CustomerItem.sk.startswith(f"CUSTOMER#{customer}#"))
         return next((i.partner_id for i in items if i.partner_id != partner_id and i.last_at >= since), None)
 
-    def record(self, conversion: Conversion, month: PartnerMonth | None, month_version: int) -> None:
+    def record(
+        self,
+        conversion: Conversion,
+        month: PartnerMonth | None,
+        month_version: int,
+        cost: SpendWrite | None = None,
+    ) -> None:
+        """Put the order (once), its partner's month (at the version read), its customer and, for a
+        commission, its cost accrual with the campaign's spend, in one transaction."""
         partner_id = conversion.attribution.partner_id
         try:
             with TransactWrite(connection=self._connection) as tx:
@@ -195,6 +205,8 @@ class DynamoConversionRepository:
                         pk=brand_pk(conversion.brand_id), sk=sk, partner_id=partner_id,
                         last_at=conversion.occurred_at,
                     ))  # fmt: skip
+                if cost is not None:
+                    write_cost(tx, cost)
         except TransactWriteError as exc:
             failed = _failed(exc)
             if failed and failed[0]:
@@ -202,8 +214,9 @@ class DynamoConversionRepository:
             raise Moved("the partner's month") from exc
 
     def change(
-        self, before: Conversion, after: Conversion, month: PartnerMonth | None, month_version: int
-    ) -> None:
+        self, before: Conversion, after: Conversion, month: PartnerMonth | None, month_version: int,
+        cost: SpendWrite | None = None,
+    ) -> None:  # fmt: skip
         partner_id = after.attribution.partner_id
         try:
             with TransactWrite(connection=self._connection) as tx:
@@ -211,8 +224,10 @@ class DynamoConversionRepository:
                 if month is not None and partner_id is not None:
                     item = _month_item(after.brand_id, partner_id, month, month_version + 1)
                     tx.save(item, condition=_month_condition(month_version))
+                if cost is not None:
+                    write_cost(tx, cost)
         except TransactWriteError as exc:
-            raise Moved("the order or the partner's month") from exc
+            raise Moved("the order, the partner's month or the campaign's spend") from exc
 
     def commissions_page(
         self, brand_id: str, today: date, status: CommissionStatus | None, partner_id: str | None,

@@ -29,9 +29,18 @@ from starling.conversions.attribution import (
     check_order_time,
     window_days,
 )
+from starling.conversions.cost_ledger import CostLedger
+from starling.conversions.costs import (
+    CostAccrual,
+    CostKind,
+    CostState,
+    SpendWrite,
+    accrual_id_for,
+    new_accrual,
+)
 from starling.conversions.engine import price_order
 from starling.conversions.fraud import customer_hash, hold_for
-from starling.conversions.model import CommissionRules, CommissionStatus, PartnerMonth, month_of
+from starling.conversions.model import CommissionRules, CommissionStatus, PartnerMonth, month_of, utc
 from starling.conversions.orders import (
     AlreadyRecorded,
     Conversion,
@@ -79,12 +88,14 @@ class ConversionsService:
         contracts: ContractSource,
         clicks: ClickSource,
         now: Callable[[], datetime] = clock.now,
+        ledger: CostLedger | None = None,
     ) -> None:
         self.conversions = conversions
         self.partners = partners
         self.contracts = contracts
         self.clicks = clicks
         self.now = now
+        self.ledger = ledger  # None: commissions are not recorded as cost accruals (pure unit tests)
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> ConversionsService:
@@ -100,6 +111,7 @@ class ConversionsService:
             partner_store(),
             ContractsService.from_settings(settings),
             ClickIdVerifier(settings.click_secret_id),
+            ledger=CostLedger.from_settings(settings),
         )
 
     # --- recording -------------------------------------------------------------------------------------
@@ -139,20 +151,68 @@ class ConversionsService:
         )  # fmt: skip
         rules = CommissionRules.of(terms) if terms is not None else None
 
-        def attempt() -> tuple[Conversion, bool]:
+        def attempt() -> tuple[Conversion, SpendWrite | None, bool]:
             if rules is None or partner is None:
                 self.conversions.record(draft, None, 0)
-                return draft, True
+                return draft, None, False
             month, version = self.conversions.month(brand_id, partner.partner_id, month_of(order.occurred_at))
             commission, after = price_order(rules, month, order.amount, order.occurred_at)
             conversion = replace(draft, commission=commission)
-            self.conversions.record(conversion, after, version)
-            return conversion, True
+            cost, warn = self._commission_cost(conversion)
+            if (
+                cost is not None
+                and cost.accrual.state is CostState.OVER_BUDGET
+                and conversion.state is State.ACCRUED
+            ):
+                conversion = replace(conversion, state=State.OVER_BUDGET)
+            self.conversions.record(conversion, after, version, cost)
+            return conversion, cost, warn
 
         try:
-            return self._retrying(attempt)
+            conversion, cost, warn = self._retrying(attempt)
         except AlreadyRecorded:
             return self.conversions.get(brand_id, order.order_id), False
+        if warn and cost is not None and self.ledger is not None:
+            self.ledger.warn(cost.accrual, cost.spend)
+        return conversion, True
+
+    def _commission_cost(self, conversion: Conversion) -> tuple[SpendWrite | None, bool]:
+        """The commission as a cost accrual, ruled by its campaign's budget (None: no ledger, or nothing
+        earned)."""
+        c, partner_id = conversion.commission, conversion.attribution.partner_id
+        if self.ledger is None or c is None or partner_id is None or c.amount == 0:
+            return None, False
+        draft = new_accrual(
+            conversion.brand_id,
+            partner_id,
+            conversion.attribution.campaign_id,
+            CostKind.COMMISSION,
+            c.amount,
+            c.currency,
+            utc(conversion.occurred_at).date(),
+            conversion.order_id,
+            f"commission on order {conversion.order_id}",
+            self.now(),
+        )
+        return self.ledger.rule(draft)
+
+    def _commission_accrual(self, conversion: Conversion) -> CostAccrual | None:
+        if self.ledger is None or conversion.commission is None:
+            return None
+        try:
+            return self.ledger.get(
+                conversion.brand_id, accrual_id_for(CostKind.COMMISSION, conversion.order_id)
+            )
+        except NotFound:
+            return None
+
+    def _correction(self, conversion: Conversion, amount: int, source: str, basis: str) -> SpendWrite | None:
+        """A negative cost accrual for what a refund or a rejection took back of the commission."""
+        original = self._commission_accrual(conversion)
+        if original is None or amount == 0 or self.ledger is None:
+            return None
+        write, _ = self.ledger.correction(original, amount, f"{conversion.order_id}#{source}", basis)
+        return write
 
     def _attribute(self, brand_id: str, order: OrderIn) -> tuple[Attribution, Partner | None, Terms | None]:
         click: ClickCandidate | None = None
@@ -249,13 +309,14 @@ class ConversionsService:
             after, reversal = before.refund(refund_id, amount, self.now())
             if after is before:
                 return before
-            month, version = None, 0
+            month, version, cost = None, 0, None
             if reversal is not None and before.commission is not None and before.attribution.partner_id:
                 month, version = self.conversions.month(
                     brand_id, before.attribution.partner_id, before.commission.month
                 )
                 month = month.after_reversal(amount, reversal)
-            self.conversions.change(before, after, month, version)
+                cost = self._correction(before, reversal.amount, f"refund#{refund_id}", f"refund {refund_id}")
+            self.conversions.change(before, after, month, version, cost)
             return after
 
         return self._retrying(attempt)
@@ -274,12 +335,19 @@ class ConversionsService:
         def attempt() -> Conversion:
             before = self.conversions.get_by_commission(brand_id, commission_id)
             after = before.review(state, text, actor, self.now())
-            month, version = None, 0
+            month, version, cost = None, 0, None
             partner_id = before.attribution.partner_id
             if state is State.REJECTED and before.commission is not None and partner_id:
                 month, version = self.conversions.month(brand_id, partner_id, before.commission.month)
                 month = before.given_back(month)
-            self.conversions.change(before, after, month, version)
+                cost = self._correction(before, -before.earned, "rejected", "commission rejected")
+            original = self._commission_accrual(before) if state is State.ACCRUED else None
+            over = original is not None and original.state is CostState.OVER_BUDGET
+            if over and before.state is State.ON_HOLD:  # released from the hold into its budget's ruling
+                after = replace(after, state=State.OVER_BUDGET)
+            elif over and original is not None and self.ledger is not None:  # a manager lets it through
+                cost = self.ledger.releasing(original, actor)
+            self.conversions.change(before, after, month, version, cost)
             return after
 
         return self._retrying(attempt)

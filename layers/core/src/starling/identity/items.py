@@ -34,6 +34,10 @@ class BrandSlugItem(CoreItem):
     brand_id = UnicodeAttribute()
 
 
+class BrandRosterItem(CoreItem):
+    """One brand in the roster of all brands: pk BRANDS, sk <brand id> (scheduled runs read it)."""
+
+
 class ApiKeyItem(CoreItem):
     key_id = UnicodeAttribute()
     brand_id = UnicodeAttribute()

@@ -7,12 +7,21 @@ from datetime import datetime
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from starling.identity.items import ApiKeyItem, ApiKeyLookupItem, AuditItem, BrandItem, BrandSlugItem
+from starling.identity.items import (
+    ApiKeyItem,
+    ApiKeyLookupItem,
+    AuditItem,
+    BrandItem,
+    BrandRosterItem,
+    BrandSlugItem,
+)
 from starling.identity.model import ApiKey, AuditEntry, Brand, Role
 from starling.shared.dynamo import transaction_connection
 from starling.shared.errors import Conflict, NotFound
 from starling.shared.keys import brand_pk
 from starling.shared.paging import decode_cursor, encode_cursor
+
+BRAND_ROSTER_PK = "BRANDS"
 
 
 def _slug_item(slug: str, brand_id: str) -> BrandSlugItem:
@@ -119,6 +128,7 @@ class DynamoIdentityRepository:
             with TransactWrite(connection=self._connection) as tx:
                 tx.save(_slug_item(brand.slug, brand.brand_id), condition=BrandSlugItem.pk.does_not_exist())
                 tx.save(_brand_item(brand), condition=BrandItem.pk.does_not_exist())
+                tx.save(BrandRosterItem(pk=BRAND_ROSTER_PK, sk=brand.brand_id))
         except TransactWriteError as exc:
             raise Conflict(f"The slug '{brand.slug}' is taken.", {"slug": brand.slug}) from exc
 
@@ -129,9 +139,8 @@ class DynamoIdentityRepository:
             raise NotFound("No such brand.") from exc
 
     def brand_ids(self) -> list[str]:
-        """Every brand's id: a scan of the brand items, for monthly jobs (the payout schedule), never a
-        request."""
-        return [item.brand_id for item in BrandItem.scan(BrandItem.sk == "BRAND")]
+        """Every brand's id, from the roster each new brand joins."""
+        return [item.sk for item in BrandRosterItem.query(BRAND_ROSTER_PK)]
 
     def find_brand_by_slug(self, slug: str) -> Brand | None:
         try:

@@ -25,6 +25,8 @@ class Settings:
     search_bucket: str = ""
     click_secret_id: str = ""
     payout_state_machine_arn: str = ""
+    event_bus_name: str = ""  # the application's EventBridge bus (campaign.budget_warning, ...)
+    manager_inbox: str = ""  # where the brand's team is told when it named no addresses
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -42,6 +44,8 @@ class Settings:
             search_bucket=env.get("SEARCH_BUCKET_NAME", ""),
             click_secret_id=env.get("CLICK_SECRET_ID", ""),
             payout_state_machine_arn=env.get("PAYOUT_STATE_MACHINE_ARN", ""),
+            event_bus_name=env.get("EVENT_BUS_NAME", ""),
+            manager_inbox=env.get("MANAGER_INBOX", ""),
         )
 
 
