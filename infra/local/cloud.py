@@ -71,13 +71,16 @@ class LocalCloud:
         return self._gateway.url
 
     def client(self, service: str) -> Any:
+        # One attempt at Lambda: an invocation botocore retried after a dropped connection would run the
+        # handler twice (a write answered 409 in_progress under load); API Gateway never retries.
+        retries = {"total_max_attempts": 1} if service == "lambda" else {"max_attempts": 1}
         return boto3.client(
             service,  # type: ignore[call-overload]
             endpoint_url=self.endpoint_url,
             region_name=self.settings.region,
             aws_access_key_id="local",
             aws_secret_access_key="local",
-            config=Config(retries={"max_attempts": 1}, read_timeout=900),
+            config=Config(retries=retries, read_timeout=900),  # type: ignore[arg-type]
         )
 
     def start(self) -> LocalCloud:
