@@ -53,8 +53,10 @@ infra: install
 integration: synth
 	$(PYTEST) tests/integration -q -n 2
 
+# Two workers, each with a stack of its own: the README's run (its tests one group, mostly waiting on
+# workflows and the click rollup) on one, every other test on whichever is free.
 e2e: synth
-	$(PYTEST) tests/e2e -q
+	$(PYTEST) tests/e2e -q -n 2 --dist loadgroup
 
 # At least 5,000 schemathesis cases over every operation, and 8 clients x 500 requests at once.
 fuzz: synth

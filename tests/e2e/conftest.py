@@ -68,7 +68,14 @@ def launch_stack(
             pytest.fail("the local stack did not start: " + log_path.read_text())
         time.sleep(0.2)
     state = json.loads(state_file.read_text())
-    assert requests.get(state["api_url"] + "/health", timeout=10).status_code == 200
+    # The first request loads the API function's code: on a loaded machine that can take a while.
+    try:
+        wait = max(10.0, started + 120 - time.monotonic())
+        health = requests.get(state["api_url"] + "/health", timeout=wait)
+        assert health.status_code == 200, health.text
+    except BaseException:
+        stop_stack(process)
+        raise
     return process, {**state, "state_file": str(state_file), "startup_seconds": time.monotonic() - started}
 
 
@@ -122,7 +129,7 @@ def aws_client(stack: dict[str, Any], service: str) -> Any:
     )
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,9 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import REPO, free_port, launch_stack, stop_stack
+
+# `make e2e` runs two workers: the README's tests stay together, on one worker, with their own stack.
+pytestmark = pytest.mark.xdist_group("readme")
 
 README = REPO / "README.md"
 MARKER = "@@readme-block"
@@ -44,6 +48,14 @@ def find_claim(output: str, claim: str, start: int) -> int | None:
     pattern = ".*?".join(re.escape(part.strip()) for part in claim.split("...") if part.strip())
     found = re.compile(pattern, re.DOTALL).search(output, start)
     return found.end() if found else None
+
+
+def block_seconds(marks: list[tuple[int, float]], ended: float) -> str:
+    """`README blocks, seconds each: 1: 0.4, 2: 1.9, ...` from (block number, start time) marks in order and
+    the time the run ended (the last block's figure runs to it, finished or not)."""
+    ends = [started for _, started in marks[1:]] + [ended]
+    figures = [f"{number}: {end - started:.1f}" for (number, started), end in zip(marks, ends, strict=True)]
+    return "README blocks, seconds each: " + ", ".join(figures)
 
 
 def plain_path() -> str:
@@ -74,30 +86,38 @@ def test_every_sh_block_of_the_readme_runs_in_order_and_shows_what_it_claims(
     (tmp_path / "starling").symlink_to(REPO / "starling")
     script = ["set -euo pipefail"]
     for number, block in enumerate(blocks, 1):
-        script += [f"echo '{MARKER} {number}@@'", block]
+        script += [f'echo "{MARKER} {number} $EPOCHREALTIME@@"', block]
     env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH")}
     env |= {"PATH": plain_path(), "STARLING_STATE_FILE": readme_stack["state_file"]}
 
     # When bash runs them one after another
-    done = subprocess.run(
-        ["bash", "-c", "\n".join(script)],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        timeout=1500,  # the whole README, 17 blocks: a 25,000-row import, a rollup, two workflows
-    )
+    try:
+        done = subprocess.run(
+            ["bash", "-c", "\n".join(script)],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            timeout=1500,  # the whole README, 17 blocks: a 12,000-row import, a rollup, two workflows
+        )
+        stdout, returncode = done.stdout, done.returncode
+    except subprocess.TimeoutExpired as timeout:
+        output = timeout.output or b""
+        stdout, returncode = output.decode() if isinstance(output, bytes) else output, -1
+    ended = time.time()
 
-    (tmp_path / "readme-output.txt").write_text(done.stdout)  # the whole run, to read when a claim fails
+    (tmp_path / "readme-output.txt").write_text(stdout)  # the whole run, to read when a claim fails
 
     # Then every block ran to its end, and showed what the README says it shows
-    pieces = re.findall(rf"{MARKER} (\d+)@@\n(.*?)(?={MARKER}|\Z)", done.stdout, re.DOTALL)
-    outputs = {int(number): text for number, text in pieces}
+    pieces = re.findall(rf"{MARKER} (\d+) ([\d.]+)@@\n(.*?)(?={MARKER}|\Z)", stdout, re.DOTALL)
+    outputs = {int(number): text for number, _, text in pieces}
+    timing = block_seconds([(int(number), float(at)) for number, at, _ in pieces], ended)
+    print(timing)  # under -s; it is in every failure message below too
     last = max(outputs, default=0)
-    assert done.returncode == 0, (
-        f"README block {last} of {len(blocks)} failed (exit {done.returncode}):\n{blocks[last - 1]}\n"
-        f"--- its output:\n{outputs.get(last, done.stdout)}"
+    assert returncode == 0, (
+        f"README block {last} of {len(blocks)} failed (exit {returncode}, -1: timed out):\n"
+        f"{blocks[last - 1]}\n--- its output:\n{outputs.get(last, stdout)}\n{timing}"
     )
     assert last == len(blocks)
     for number, block in enumerate(blocks, 1):
@@ -106,7 +126,7 @@ def test_every_sh_block_of_the_readme_runs_in_order_and_shows_what_it_claims(
             end = find_claim(outputs[number], claim, position)
             assert end is not None, (
                 f"README block {number} claims {claim!r}; its output:\n{outputs[number]}\n"
-                f"(the whole run: {tmp_path / 'readme-output.txt'})"
+                f"(the whole run: {tmp_path / 'readme-output.txt'})\n{timing}"
             )
             position = end
     # And what a block wrote went to the working folder, not the repository

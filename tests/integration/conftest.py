@@ -14,7 +14,6 @@ import pytest
 from infra.local.cloud import LocalCloud, LocalCloudSettings
 from infra.local.seed import seed_demo_brand
 from infra.local.template import Template
-from tests.integration.local_cloud.proof.stack import synth_proof_stack
 from tests.support import ApiClient
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "cdk.out" / "Starling.template.json"
@@ -83,4 +82,7 @@ def api(cloud: LocalCloud) -> ApiClient:
 @pytest.fixture(scope="session")
 def proof_template(cloud: LocalCloud, tmp_path_factory: pytest.TempPathFactory) -> Template:
     """The test-only proof stack (state machine, queue with DLQ), deployed once onto the running cloud."""
+    # CDK (and its node runtime) is loaded only by the worker that needs the proof stack, not at collection
+    from tests.integration.local_cloud.proof.stack import synth_proof_stack
+
     return cloud.deploy(synth_proof_stack(tmp_path_factory.mktemp("proof")))
