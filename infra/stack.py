@@ -9,6 +9,7 @@ from infra.config import StarlingConfig
 from infra.constructs.api import ApiConstruct
 from infra.constructs.contracts.construct import ContractsConstruct
 from infra.constructs.contracts.onboarding import OnboardingConstruct
+from infra.constructs.conversions.construct import ShopConversionsConstruct
 from infra.constructs.data import DataConstruct
 from infra.constructs.discovery.construct import CreatorImportsConstruct
 from infra.constructs.email import EmailConstruct
@@ -51,6 +52,9 @@ class StarlingStack(Stack):
             rollup_minutes=config.click_rollup_minutes,
         )
         self.links.grant_click_ids(self.api.api_function)  # conversions are attributed by click id
+        self.shop_conversions = ShopConversionsConstruct(
+            self, "ShopConversions", http_api=self.api.http_api, api_function=self.api.api_function
+        )
         self.contracts = ContractsConstruct(
             self,
             "Contracts",

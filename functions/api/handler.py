@@ -22,6 +22,8 @@ from functions.api.routes import (
     partners,
     products,
     reports,
+    shops,
+    snippet,
 )
 from starling.api.auth import PROTECTED_PREFIX, authenticate, authorize
 from starling.api.errors import register_error_handlers
@@ -55,6 +57,8 @@ app.include_router(onboarding.router)
 app.include_router(links.router)
 app.include_router(contracts.router)
 app.include_router(conversions.router)
+app.include_router(shops.router)
+app.include_router(snippet.router)
 app.include_router(reports.router)
 app.include_router(products.router)
 app.include_router(campaigns.router)
@@ -89,6 +93,8 @@ _IMPORT_BODY = {
 def handle_openapi() -> dict[str, Any]:
     spec: dict[str, Any] = json.loads(app.get_openapi_json_schema(**_SPEC))
     set_request_body(spec, "/v1/creators/import", "post", _IMPORT_BODY)
+    for path, body in shops.SHOP_BODIES.items():
+        set_request_body(spec, path, "post", body)
     return document_errors(spec, PROTECTED_PREFIX)
 
 

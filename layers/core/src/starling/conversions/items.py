@@ -66,3 +66,12 @@ class CustomerItem(CoreItem):
 
     partner_id = UnicodeAttribute()
     last_at = UTCDateTimeAttribute()
+
+
+class ShopSecretItem(CoreItem):
+    """A brand's shop secret of one kind: pk BRAND#<id>, sk SHOPSECRET#<kind>; KMS ciphertexts only."""
+
+    current = UnicodeAttribute()
+    set_at = UTCDateTimeAttribute()
+    previous = UnicodeAttribute(null=True)
+    previous_until = UTCDateTimeAttribute(null=True)

@@ -42,10 +42,11 @@ class Area(StrEnum):
     PAYOUTS = "payouts"
     WEBHOOKS = "webhooks"
     AUDIT = "audit"
+    SHOP_SECRETS = "shop_secrets"
 
 
 # Areas only the owner may even read: they hold credentials or the brand's whole trail.
-_OWNER_ONLY_READS = frozenset({Area.API_KEYS, Area.AUDIT, Area.WEBHOOKS})
+_OWNER_ONLY_READS = frozenset({Area.API_KEYS, Area.AUDIT, Area.WEBHOOKS, Area.SHOP_SECRETS})
 
 _WRITES: dict[Role, frozenset[Area]] = {
     Role.OWNER: frozenset(Area),

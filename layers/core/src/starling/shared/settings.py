@@ -24,6 +24,7 @@ class Settings:
     contract_signing_state_machine_arn: str = ""
     search_bucket: str = ""
     click_secret_id: str = ""
+    shop_secrets_key_id: str = ""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -40,6 +41,7 @@ class Settings:
             contract_signing_state_machine_arn=env.get("CONTRACT_SIGNING_STATE_MACHINE_ARN", ""),
             search_bucket=env.get("SEARCH_BUCKET_NAME", ""),
             click_secret_id=env.get("CLICK_SECRET_ID", ""),
+            shop_secrets_key_id=env.get("SHOP_SECRETS_KEY_ID", ""),
         )
 
 
