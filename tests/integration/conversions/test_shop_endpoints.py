@@ -380,3 +380,15 @@ def test_the_shopify_secret_rotates_with_a_grace_period(api: ApiClient, brand: d
         assert answer.status == 201, answer.text
     too_short = api.call("POST", "/v1/conversion-secrets/shopify", key, {"secret": "short"})
     assert too_short.status == 422
+
+
+# --- the snippet --------------------------------------------------------------------------------------------
+
+
+def test_the_snippet_is_served_small_cacheable_and_as_javascript(api: ApiClient) -> None:
+    answer = api.call("GET", "/t/snippet.js")
+    assert answer.status == 200
+    assert answer.headers["Content-Type"].startswith("application/javascript")
+    assert "public, max-age=86400" in answer.headers["Cache-Control"]
+    assert len(answer.content) < 2048
+    assert "/cart/update.js" in answer.text
