@@ -75,7 +75,10 @@ class SecretsOut(BaseModel):
 
 
 class SigningSecretOut(SecretState):
-    secret: str = Field(description="Shown once: sign `<t>.<body>` with it (HMAC-SHA256, hex)")
+    secret: str | None = Field(
+        description="Shown once: sign `<t>.<body>` with it (HMAC-SHA256, hex); null in a replay"
+    )
+    secret_notice: str | None = Field(default=None, description="Why a replayed answer has no secret")
 
 
 class ShopifySecretIn(StrictBody):

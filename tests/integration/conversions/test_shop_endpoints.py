@@ -174,6 +174,17 @@ def test_after_a_rotation_both_secrets_work_until_the_next(api: ApiClient, brand
     assert signed(api, path, newest, order()).status == 201
 
 
+def test_a_replayed_rotation_does_not_show_or_keep_the_secret(api: ApiClient, brand: dict[str, str]) -> None:
+    key = brand["api_key"]
+    headers = {"Idempotency-Key": f"rotate-{uuid.uuid4().hex}"}
+    first = api.call("POST", "/v1/conversion-secrets/signing", key, headers=headers)
+    replay = api.call("POST", "/v1/conversion-secrets/signing", key, headers=headers)
+    assert first.status == replay.status == 201
+    assert first.body["secret"].startswith("stsig_")
+    assert replay.body["secret"] is None and "shown once" in replay.body["secret_notice"]
+    assert replay.body["set_at"] == first.body["set_at"]
+
+
 def test_only_the_owner_sees_or_changes_the_secrets(api: ApiClient, brand: dict[str, str]) -> None:
     key = brand["api_key"]
     for role in ("manager", "finance", "viewer"):
