@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from starling.conversions.shopify import minor_units, order_fields, refund_of
 from starling.shared.errors import Invalid
@@ -41,7 +45,11 @@ def test_prices_become_exact_minor_units_with_the_currencys_exponent(
     assert minor_units(price, currency, "total_price") == minor
 
 
-@pytest.mark.parametrize("price", ["19.999", "-1.00", "NaN", "Infinity", "", "abc", 19.99, True, None])
+@pytest.mark.parametrize(
+    "price",
+    ["19.999", "-1.00", "NaN", "Infinity", "", "abc", 19.99, True, None, "1e999999999", "1e-9", "1_000",
+     " 12.00", "+5", "9" * 20],
+)  # fmt: skip
 def test_a_price_that_is_not_exact_in_the_currency_is_refused(price: object) -> None:
     with pytest.raises(Invalid):
         minor_units(price, "USD", "total_price")
@@ -68,3 +76,23 @@ def test_a_refund_in_another_currency_than_the_order_is_refused() -> None:
     payload = shopify.refund(1001, 79, "10.00", currency="EUR")
     with pytest.raises(Invalid):
         refund_of(payload, "USD")
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=30),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
+    max_leaves=12,
+)
+_FIELDS = st.sampled_from(
+    ["id", "order_id", "currency", "total_price", "current_total_price", "created_at", "email", "customer",
+     "discount_codes", "landing_site", "note_attributes", "attributes", "transactions", "amount_set"]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(changes=st.dictionaries(_FIELDS, _JSON, max_size=6))
+def test_any_json_in_any_field_is_read_or_refused_with_invalid_never_a_crash(changes: dict[str, Any]) -> None:
+    payloads = ({**shopify.order(1), **changes}, {**shopify.refund(1, 2, "1.00"), **changes})
+    for read, payload in ((order_fields, payloads[0]), (lambda p: refund_of(p, "USD"), payloads[1])):
+        with contextlib.suppress(Invalid):  # any other exception fails the test
+            read(payload)

@@ -12,9 +12,10 @@ transactions, in the shop's money when Shopify says so (`amount_set.shop_money`)
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -25,6 +26,8 @@ ORDERS_CREATE = "orders/create"
 REFUNDS_CREATE = "refunds/create"
 TOPICS = (ORDERS_CREATE, REFUNDS_CREATE)
 CLICK_ATTRIBUTE = "stclid"
+_EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")  # as POST /v1/conversions takes it
+_PRICE_RE = re.compile(r"^[0-9]{1,15}(?:\.[0-9]{1,15})?$")  # Shopify's decimal strings: "19.99", "4500"
 
 
 @dataclass(frozen=True)
@@ -37,13 +40,10 @@ class ShopifyRefund:
 def minor_units(value: Any, currency: str, field: str) -> int:
     """A Shopify price ("19.99") as minor units of `currency` (1999); Invalid naming `field` otherwise."""
     exponent = minor_unit_exponent(currency)
-    try:
-        exact = Decimal(str(value)) if isinstance(value, str | int) and not isinstance(value, bool) else None
-    except InvalidOperation:
-        exact = None
-    if exact is None or not exact.is_finite() or exact < 0:
+    text = str(value) if isinstance(value, str | int) and not isinstance(value, bool) else ""
+    if not _PRICE_RE.match(text):
         raise Invalid(f'{field} is a price like "19.99".', {field: "not a price"})
-    scaled = exact.scaleb(exponent)
+    scaled = Decimal(text).scaleb(exponent)
     if scaled != scaled.to_integral_value() or scaled > 10**12:
         raise Invalid(
             f"{field} has more decimals than {currency} has ({exponent}), or is too large.",
@@ -59,8 +59,10 @@ def _id(payload: dict[str, Any], field: str) -> str:
     return str(value)
 
 
-def _text(value: Any) -> str | None:
-    return value.strip() or None if isinstance(value, str) else None
+def _text(value: Any, longest: int = 400) -> str | None:
+    """A non-empty text of at most `longest` characters (longer is no click id, coupon or email)."""
+    found = value.strip() if isinstance(value, str) else ""
+    return found if 0 < len(found) <= longest else None
 
 
 def _click_id(order: dict[str, Any]) -> str | None:
@@ -75,9 +77,12 @@ def _click_id(order: dict[str, Any]) -> str | None:
             return _text(attributes.get(CLICK_ATTRIBUTE))
     landing = order.get("landing_site")
     if isinstance(landing, str):
-        values = parse_qs(urlsplit(landing).query).get(CLICK_ATTRIBUTE)
-        if values and values[0].strip():
-            return values[0].strip()
+        try:
+            values = parse_qs(urlsplit(landing).query).get(CLICK_ATTRIBUTE)
+        except ValueError:  # not a URL (urlsplit refuses a broken [IPv6] host)
+            values = None
+        if values:
+            return _text(values[0])
     return None
 
 
@@ -85,8 +90,8 @@ def _coupon(order: dict[str, Any]) -> str | None:
     codes = order.get("discount_codes")
     if isinstance(codes, list):
         for code in codes:
-            if isinstance(code, dict) and _text(code.get("code")):
-                return _text(code.get("code"))
+            if isinstance(code, dict) and _text(code.get("code"), 40):
+                return _text(code.get("code"), 40)
     return None
 
 
@@ -95,7 +100,10 @@ def _email(order: dict[str, Any]) -> str | None:
     candidates = [order.get("email"), order.get("contact_email")]
     if isinstance(customer, dict):
         candidates.append(customer.get("email"))
-    return next((found for found in map(_text, candidates) if found and "@" in found), None)
+    for found in candidates:
+        if isinstance(found, str) and len(found) <= 254 and _EMAIL_RE.match(found):
+            return found
+    return None
 
 
 def order_fields(order: dict[str, Any]) -> dict[str, Any]:
@@ -127,7 +135,8 @@ def order_fields(order: dict[str, Any]) -> dict[str, Any]:
 
 
 def _refunded(transaction: dict[str, Any], currency: str) -> int:
-    shop_money = (transaction.get("amount_set") or {}).get("shop_money")
+    amount_set = transaction.get("amount_set")
+    shop_money = amount_set.get("shop_money") if isinstance(amount_set, dict) else None
     if isinstance(shop_money, dict) and shop_money.get("currency_code") == currency:
         return minor_units(shop_money.get("amount"), currency, "transactions.amount_set")
     if transaction.get("currency", currency) != currency:
