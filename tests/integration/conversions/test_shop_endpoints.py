@@ -121,6 +121,8 @@ def test_an_unknown_brand_or_one_without_a_secret_is_refused(api: ApiClient, bra
         "POST", "/t/conversions/no-such-brand-here", raw=raw, headers={"Starling-Signature": header}
     )
     assert unknown.status == 404 and unknown.body["error"]["code"] == "not_found"
+    junk = api.call("POST", f"/t/conversions/{'x' * 3000}", raw=raw, headers={"Starling-Signature": header})
+    assert junk.status == 404, junk.text
     no_secret = api.call(
         "POST", f"/t/conversions/{slug_of(api, key)}", raw=raw, headers={"Starling-Signature": header}
     )

@@ -25,6 +25,7 @@ from starling.conversions.signatures import (
     verify_shopify_hmac,
     verify_signature,
 )
+from starling.identity.model import is_slug
 from starling.shared import clock
 from starling.shared.errors import Invalid, NotFound, Unauthorized
 from starling.shared.kms import kms_decrypt, kms_encrypt
@@ -146,7 +147,8 @@ class ShopSecretsService:
         return brand_id
 
     def _live(self, brand_slug: str, kind: SecretKind) -> tuple[str, list[str]]:
-        brand_id = self.brands.brand_id_for_slug(brand_slug.lower())
+        slug = brand_slug.lower()
+        brand_id = self.brands.brand_id_for_slug(slug) if is_slug(slug) else None  # no read for a junk slug
         if brand_id is None:
             raise NotFound("There is no brand at this address.", {"brand_slug": brand_slug})
         stored = self.secrets.get(brand_id, kind)

@@ -214,6 +214,11 @@ def slugify(name: str) -> str:
     return slug if len(slug) >= 3 else f"{slug}-brand"
 
 
+def is_slug(value: str) -> bool:
+    """Whether `value` has a brand slug's shape (a path segment of any other shape names no brand)."""
+    return bool(_SLUG_RE.match(value))
+
+
 def validate_slug(slug: str) -> str:
     if not _SLUG_RE.match(slug):
         raise Invalid(
