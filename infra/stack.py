@@ -10,6 +10,7 @@ from infra.constructs.api import ApiConstruct
 from infra.constructs.contracts.construct import ContractsConstruct
 from infra.constructs.contracts.onboarding import OnboardingConstruct
 from infra.constructs.conversions.construct import ConversionsConstruct
+from infra.constructs.conversions.shops import ShopConversionsConstruct
 from infra.constructs.data import DataConstruct
 from infra.constructs.discovery.construct import CreatorImportsConstruct
 from infra.constructs.email import EmailConstruct
@@ -94,6 +95,14 @@ class StarlingStack(Stack):
             manager_inbox=config.sender_email,
         )
         self.onboarding.grant_start(self.api.api_function)
+        self.shop_conversions = ShopConversionsConstruct(
+            self,
+            "ShopConversions",
+            http_api=self.api.http_api,
+            api_function=self.api.api_function,
+            secrets_key=self.onboarding.tax_key,  # the stack's one KMS key; see shops.py
+            throttle=config.api_throttle,
+        )
         self.conversions = ConversionsConstruct(
             self,
             "Conversions",

@@ -25,6 +25,8 @@ from functions.api.routes import (
     payouts,
     products,
     reports,
+    shops,
+    snippet,
 )
 from starling.api.auth import PROTECTED_PREFIX, authenticate, authorize
 from starling.api.errors import register_error_handlers
@@ -61,6 +63,8 @@ app.include_router(conversions.router)
 app.include_router(payouts.router)
 app.include_router(costs.router)
 app.include_router(deliverables.router)
+app.include_router(shops.router)
+app.include_router(snippet.router)
 app.include_router(reports.router)
 app.include_router(products.router)
 app.include_router(campaigns.router)
@@ -95,6 +99,8 @@ _IMPORT_BODY = {
 def handle_openapi() -> dict[str, Any]:
     spec: dict[str, Any] = json.loads(app.get_openapi_json_schema(**_SPEC))
     set_request_body(spec, "/v1/creators/import", "post", _IMPORT_BODY)
+    for path, body in shops.SHOP_BODIES.items():
+        set_request_body(spec, path, "post", body)
     return document_errors(spec, PROTECTED_PREFIX)
 
 

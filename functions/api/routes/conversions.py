@@ -26,14 +26,14 @@ router = CapabilityRouter("Conversions")
 
 
 @lru_cache(maxsize=4)
-def _services(settings: Settings) -> tuple[ConversionsService, GuardedIngestion]:
+def services(settings: Settings) -> tuple[ConversionsService, GuardedIngestion]:
     """Built once per environment: the clients behind them are reused across requests, as on Lambda."""
     service = ConversionsService.from_settings(settings)
     return service, GuardedIngestion(service, settings.idempotency_table_name)
 
 
-def _service() -> ConversionsService:
-    return _services(Settings.from_env())[0]
+def service() -> ConversionsService:
+    return services(Settings.from_env())[0]
 
 
 class OrderItem(StrictBody):
@@ -156,7 +156,7 @@ class ConversionOut(BaseModel):
 _JSON_ANSWER: Any = {"application/json": {"model": ConversionOut}}
 
 
-def _out(conversion: Conversion) -> ConversionOut:
+def conversion_out(conversion: Conversion) -> ConversionOut:
     view: CommissionView | None = conversion.commission_view(clock.today())
     return ConversionOut(
         order_id=conversion.order_id, amount=conversion.amount, currency=conversion.currency,
@@ -167,7 +167,7 @@ def _out(conversion: Conversion) -> ConversionOut:
     )  # fmt: skip
 
 
-def _fields(body: BaseModel) -> dict[str, Any]:
+def order_fields(body: BaseModel) -> dict[str, Any]:
     fields = body.model_dump(exclude_none=True)
     fields["items"] = tuple(fields.get("items") or ())
     fields["currency"] = fields["currency"].upper()
@@ -188,12 +188,12 @@ def _fields(body: BaseModel) -> dict[str, Any]:
 @requires(Area.CONVERSIONS, write=True)
 def handle_record_conversion(body: ConversionCreate) -> Response[ConversionOut]:
     caller = principal(router)
-    _, ingestion = _services(Settings.from_env())
-    conversion, recorded = ingestion.record(caller.brand_id, order_in(_fields(body), clock.now()))
+    _, ingestion = services(Settings.from_env())
+    conversion, recorded = ingestion.record(caller.brand_id, order_in(order_fields(body), clock.now()))
     return Response(
         status_code=201 if recorded else 200,
         content_type=content_types.APPLICATION_JSON,
-        body=_out(conversion),
+        body=conversion_out(conversion),
     )
 
 
@@ -201,7 +201,7 @@ def handle_record_conversion(body: ConversionCreate) -> Response[ConversionOut]:
 @requires(Area.CONVERSIONS)
 def handle_get_conversion(order_id: str) -> ConversionOut:
     caller = principal(router)
-    return _out(_service().get(caller.brand_id, order_id))
+    return conversion_out(service().get(caller.brand_id, order_id))
 
 
 @router.post(
@@ -211,7 +211,7 @@ def handle_get_conversion(order_id: str) -> ConversionOut:
 @requires(Area.CONVERSIONS, write=True)
 def handle_refund(order_id: str, body: RefundCreate) -> ConversionOut:
     caller = principal(router)
-    return _out(_service().refund(caller.brand_id, order_id, body.refund_id, body.amount))
+    return conversion_out(service().refund(caller.brand_id, order_id, body.refund_id, body.amount))
 
 
 @router.get("/v1/commissions", summary="Commissions, newest first, by status, partner or campaign")
@@ -224,7 +224,7 @@ def handle_list_commissions(
     cursor: Annotated[str | None, Query(max_length=2000)] = None,
 ) -> Page[CommissionOut]:
     caller = principal(router)
-    found, next_cursor = _service().commissions(
+    found, next_cursor = service().commissions(
         caller.brand_id, status, partner_id, campaign_id, limit, cursor
     )
     today = clock.today()
@@ -238,7 +238,7 @@ def handle_list_commissions(
 @requires(Area.CONVERSIONS, write=True)
 def handle_release(commission_id: str, body: Review) -> CommissionOut:
     caller = principal(router)
-    conversion = _service().release(caller.brand_id, commission_id, body.note, actor_of(caller))
+    conversion = service().release(caller.brand_id, commission_id, body.note, actor_of(caller))
     return CommissionOut.model_validate(conversion.commission_view(clock.today()))
 
 
@@ -248,5 +248,5 @@ def handle_release(commission_id: str, body: Review) -> CommissionOut:
 @requires(Area.CONVERSIONS, write=True)
 def handle_reject(commission_id: str, body: Review) -> CommissionOut:
     caller = principal(router)
-    conversion = _service().reject(caller.brand_id, commission_id, body.note, actor_of(caller))
+    conversion = service().reject(caller.brand_id, commission_id, body.note, actor_of(caller))
     return CommissionOut.model_validate(conversion.commission_view(clock.today()))

@@ -46,7 +46,7 @@ class OnboardingConstruct(Construct):
         self.tax_key = kms.Key(
             self,
             "TaxIdKey",
-            description="Encrypts partners' tax ids (W-9, W-8BEN); nothing in Starling decrypts them today.",
+            description="Encrypts partners' tax ids (W-9, W-8BEN; never decrypted) and brands' shop secrets.",
             enable_key_rotation=True,
             removal_policy=RemovalPolicy.RETAIN,
         )

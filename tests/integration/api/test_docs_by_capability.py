@@ -18,7 +18,7 @@ BY_SEGMENT = {
     "links": "Links",
     "reports": "Reports",
     "contracts": "Contracts", "contract-templates": "Contracts", "contract-amendments": "Contracts",
-    "conversions": "Conversions", "commissions": "Conversions",
+    "conversions": "Conversions", "commissions": "Conversions", "conversion-secrets": "Conversions",
 }  # fmt: skip
 WRITES = ("post", "put", "patch")
 

@@ -74,25 +74,25 @@ def json_bodies(protected_prefix: str, other_types: dict[str, tuple[str, ...]]) 
                 {"content_type": sent, "accepted": [JSON_TYPE, *extra]},
             )
         parsed = parse_json(body)
-        if parsed is not _UNPARSED and not isinstance(parsed, dict) and not extra:
+        if parsed is not UNPARSED and not isinstance(parsed, dict) and not extra:
             raise Invalid("The body must be a JSON object.", [{"field": "body", "problem": "not an object"}])
         return next_middleware(app)
 
     return middleware
 
 
-_UNPARSED = object()
+UNPARSED = object()
 
 
 def parse_json(text: str) -> Any:
-    """The parsed body; `_UNPARSED` when it is not JSON (the validation then answers 400 with the position);
+    """The parsed body; `UNPARSED` when it is not JSON (the validation then answers 400 with the position);
     BadRequest when it nests deeper than MAX_JSON_DEPTH."""
     try:
         parsed = json.loads(text)
     except RecursionError:
         raise _too_deep() from None
     except ValueError:
-        return _UNPARSED
+        return UNPARSED
     if _depth_exceeds(parsed, MAX_JSON_DEPTH):
         raise _too_deep()
     return parsed

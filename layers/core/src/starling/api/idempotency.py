@@ -32,6 +32,8 @@ REPLAY_HEADER = "Idempotent-Replayed"
 SECRET_FIELDS = {
     "key": "The key was shown once, in the first answer, and is not kept. If it was lost, revoke this key "
     "and create another.",
+    "secret": "The secret was shown once, in the first answer, and is not kept. If it was lost, make "
+    "another (the one before keeps working for its grace period).",
 }
 
 

@@ -101,6 +101,15 @@ _WITH_BODY = {
     503: "Storage failed part way: details say what is not done; the same request again finishes it.",
 }
 _WITH_PATH_PARAMETERS = {404: "Nothing of this brand at this path."}
+_POWERTOOLS_422 = "Validation Error"
+SHOP_PREFIX = "/t/"  # the shop endpoints: signed, without an API key
+_SHOP_ERRORS = {
+    400: "The signature header is missing or malformed, or the body is not JSON.",
+    401: "The signature does not match, its time is more than 5 minutes off, or no secret is set.",
+    404: "No brand has this slug (or, for a refund, no such order).",
+    409: "A conflict: the same refund id with another amount, or the order being recorded right now.",
+    422: "A field or rule is not met; details name the fields.",
+}
 _BODY_METHODS = frozenset({"post", "put", "patch", "delete"})
 
 
@@ -119,7 +128,14 @@ def document_errors(spec: dict[str, Any], protected_prefix: str) -> dict[str, An
     for path, operations in spec.get("paths", {}).items():
         if not path.startswith(protected_prefix):
             for operation in operations.values():  # public routes take no input Powertools could refuse
-                operation.get("responses", {}).pop("422", None)
+                responses = operation.get("responses", {})
+                if responses.get("422", {}).get("description") == _POWERTOOLS_422:
+                    responses.pop("422")
+                if path.startswith(SHOP_PREFIX):
+                    operation["security"] = []  # verified by its signature, not an API key
+                    if "{" in path:  # a shop's webhook: its signature, then its body
+                        for status, description in _SHOP_ERRORS.items():
+                            responses[str(status)] = _error_response(description)
             continue
         for method, operation in operations.items():
             statuses = dict(_ALWAYS)

@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from starling.shared.errors import Invalid
+from starling.shared.kms import kms_encrypt
 
 W9_CLASSIFICATIONS = ("individual", "sole_proprietor", "llc", "c_corporation", "s_corporation", "partnership")
 _US_TIN = re.compile(r"^\d{3}-?\d{2}-?\d{4}$|^\d{2}-?\d{7}$")
@@ -123,7 +124,4 @@ class KmsTaxIdCipher:
         self._client = client
 
     def encrypt(self, plaintext: str, context: dict[str, str]) -> bytes:
-        answer = self._client.encrypt(
-            KeyId=self._key_id, Plaintext=plaintext.encode(), EncryptionContext=context
-        )
-        return bytes(answer["CiphertextBlob"])
+        return kms_encrypt(self._client, self._key_id, plaintext, context)

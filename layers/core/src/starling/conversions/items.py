@@ -162,3 +162,12 @@ class PaidPostsItem(CoreItem):
 
     paid = NumberAttribute(default=0)
     version = NumberAttribute()
+
+
+class ShopSecretItem(CoreItem):
+    """A brand's shop secret of one kind: pk BRAND#<id>, sk SHOPSECRET#<kind>; KMS ciphertexts only."""
+
+    current = UnicodeAttribute()
+    set_at = UTCDateTimeAttribute()
+    previous = UnicodeAttribute(null=True)
+    previous_until = UTCDateTimeAttribute(null=True)

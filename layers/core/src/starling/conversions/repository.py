@@ -13,7 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
 from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
@@ -21,7 +21,7 @@ from starling.conversions.attribution import Attribution
 from starling.conversions.cost_repository import write_cost
 from starling.conversions.costs import SpendWrite
 from starling.conversions.fraud import Hold
-from starling.conversions.items import ConversionItem, CustomerItem, PartnerMonthItem
+from starling.conversions.items import ConversionItem, CustomerItem, PartnerMonthItem, ShopSecretItem
 from starling.conversions.model import Commission, CommissionStatus, Part, PartnerMonth
 from starling.conversions.orders import (
     AlreadyRecorded,
@@ -31,8 +31,9 @@ from starling.conversions.orders import (
     State,
     commission_id_for,
 )
+from starling.conversions.shops import SecretKind, ShopSecret, decode, encode
 from starling.shared.dynamo import transaction_connection
-from starling.shared.errors import NotFound
+from starling.shared.errors import Conflict, NotFound
 from starling.shared.keys import brand_list_pk, brand_pk
 from starling.shared.paging import decode_cursor, encode_cursor
 
@@ -264,3 +265,33 @@ class DynamoConversionRepository:
         for item in items:
             found[item.partner_id].append(_conversion(item))
         return found
+
+
+class DynamoShopSecretRepository:
+    """Shop secrets, one item per brand and kind, replaced only at the version read (`set_at`)."""
+
+    def get(self, brand_id: str, kind: SecretKind) -> ShopSecret | None:
+        try:
+            item = ShopSecretItem.get(brand_pk(brand_id), f"SHOPSECRET#{kind.value}", consistent_read=True)
+        except DoesNotExist:
+            return None
+        return ShopSecret(
+            brand_id=brand_id, kind=kind, current=decode(item.current), set_at=item.set_at,
+            previous=decode(item.previous) if item.previous else None, previous_until=item.previous_until,
+        )  # fmt: skip
+
+    def put(self, secret: ShopSecret, replacing: datetime | None) -> None:
+        item = ShopSecretItem(
+            brand_pk(secret.brand_id), f"SHOPSECRET#{secret.kind.value}", current=encode(secret.current),
+            set_at=secret.set_at, previous=encode(secret.previous) if secret.previous else None,
+            previous_until=secret.previous_until,
+        )  # fmt: skip
+        condition = (
+            ShopSecretItem.pk.does_not_exist() if replacing is None else ShopSecretItem.set_at == replacing
+        )
+        try:
+            item.save(condition=condition)
+        except PutError as exc:
+            if exc.cause_response_code != "ConditionalCheckFailedException":
+                raise
+            raise Conflict("The secret was changed at the same moment; send the request again.") from exc

@@ -42,10 +42,11 @@ class Area(StrEnum):
     PAYOUTS = "payouts"
     WEBHOOKS = "webhooks"
     AUDIT = "audit"
+    SHOP_SECRETS = "shop_secrets"
 
 
 # Areas only the owner may even read: they hold credentials or the brand's whole trail.
-_OWNER_ONLY_READS = frozenset({Area.API_KEYS, Area.AUDIT, Area.WEBHOOKS})
+_OWNER_ONLY_READS = frozenset({Area.API_KEYS, Area.AUDIT, Area.WEBHOOKS, Area.SHOP_SECRETS})
 
 _WRITES: dict[Role, frozenset[Area]] = {
     Role.OWNER: frozenset(Area),
@@ -212,6 +213,11 @@ def new_api_key(brand_id: str, name: str, role: Role, now: datetime) -> tuple[Ap
 def slugify(name: str) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40].strip("-") or "brand"
     return slug if len(slug) >= 3 else f"{slug}-brand"
+
+
+def is_slug(value: str) -> bool:
+    """Whether `value` has a brand slug's shape (a path segment of any other shape names no brand)."""
+    return bool(_SLUG_RE.match(value))
 
 
 def validate_slug(slug: str) -> str:

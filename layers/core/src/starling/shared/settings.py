@@ -27,6 +27,7 @@ class Settings:
     payout_state_machine_arn: str = ""
     event_bus_name: str = ""  # the application's EventBridge bus (campaign.budget_warning, ...)
     manager_inbox: str = ""  # where the brand's team is told when it named no addresses
+    shop_secrets_key_id: str = ""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -46,6 +47,7 @@ class Settings:
             payout_state_machine_arn=env.get("PAYOUT_STATE_MACHINE_ARN", ""),
             event_bus_name=env.get("EVENT_BUS_NAME", ""),
             manager_inbox=env.get("MANAGER_INBOX", ""),
+            shop_secrets_key_id=env.get("SHOP_SECRETS_KEY_ID", ""),
         )
 
 
