@@ -1,4 +1,5 @@
-"""Conversions in DynamoDB: the order item, the partner-month accrual item and the customer item.
+"""Conversions in DynamoDB: the order item, the partner-month accrual item, the customer item, and the
+money figures' cell the order's figures add to (starling.conversions.figures_repository).
 
 An order is recorded by one transaction: the order item put under `attribute_not_exists` (so an order id
 counts once, whatever the idempotency layer in front did), the partner's month put under the version read
@@ -18,6 +19,7 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
 from starling.conversions.attribution import Attribution
+from starling.conversions.figures_repository import add_to_transaction
 from starling.conversions.fraud import Hold
 from starling.conversions.items import ConversionItem, CustomerItem, PartnerMonthItem
 from starling.conversions.model import Commission, CommissionStatus, Part, PartnerMonth
@@ -28,6 +30,7 @@ from starling.conversions.orders import (
     RefundLine,
     State,
     commission_id_for,
+    money_entries,
 )
 from starling.shared.dynamo import transaction_connection
 from starling.shared.errors import NotFound
@@ -195,6 +198,7 @@ class DynamoConversionRepository:
                         pk=brand_pk(conversion.brand_id), sk=sk, partner_id=partner_id,
                         last_at=conversion.occurred_at,
                     ))  # fmt: skip
+                add_to_transaction(tx, money_entries(None, conversion))
         except TransactWriteError as exc:
             failed = _failed(exc)
             if failed and failed[0]:
@@ -211,6 +215,7 @@ class DynamoConversionRepository:
                 if month is not None and partner_id is not None:
                     item = _month_item(after.brand_id, partner_id, month, month_version + 1)
                     tx.save(item, condition=_month_condition(month_version))
+                add_to_transaction(tx, money_entries(before, after))
         except TransactWriteError as exc:
             raise Moved("the order or the partner's month") from exc
 
