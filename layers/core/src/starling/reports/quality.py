@@ -121,10 +121,10 @@ def partner_click_quality(
     partners: PartnerLookup, clicks: ClickMonthReader, book: FigureBook, tiers: TierSource, brand_id: str,
     partner_id: str, from_day: date | None, to_day: date | None,
 ) -> ClickQuality:  # fmt: skip
-    """GET /v1/partners/{partner_id}/click-quality over the range (the last 30 days by default); NotFound
-    for a partner that is not the brand's."""
-    partners.get(brand_id, partner_id)
+    """GET /v1/partners/{partner_id}/click-quality over the range (the last 30 days by default): a bad
+    range is Invalid whoever the partner, then NotFound for a partner that is not the brand's."""
     start, end = report_range(from_day, to_day, today())
+    partners.get(brand_id, partner_id)
     figures = Figures()
     for counter in clicks.month_counters(brand_id, start.strftime("%Y%m"), end.strftime("%Y%m")):
         if counter.labels.get("partner_id") == partner_id:
