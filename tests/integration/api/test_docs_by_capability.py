@@ -8,7 +8,10 @@ from typing import Any
 
 from tests.support import ApiClient
 
-ORDER = ["Identity", "Discovery", "Recruiting", "Catalog", "Links", "Contracts", "Conversions", "Reports"]
+ORDER = [
+    "Identity", "Discovery", "Recruiting", "Catalog", "Links", "Contracts", "Conversions", "Costs",
+    "Deliverables", "Reports", "Payouts",
+]  # fmt: skip
 # The capability each /v1 path belongs to, by its first segment.
 BY_SEGMENT = {
     "me": "Identity", "brand": "Identity", "api-keys": "Identity", "audit-log": "Identity",
@@ -19,6 +22,13 @@ BY_SEGMENT = {
     "reports": "Reports",
     "contracts": "Contracts", "contract-templates": "Contracts", "contract-amendments": "Contracts",
     "conversions": "Conversions", "commissions": "Conversions", "conversion-secrets": "Conversions",
+    "accruals": "Costs", "deliverables": "Deliverables", "program-settings": "Deliverables",
+    "payout-runs": "Payouts",
+}  # fmt: skip
+# Paths under another capability's resource that belong to their own, by their last segment.
+BY_LAST_SEGMENT = {
+    "contracts": "Contracts", "gifts": "Costs", "spend": "Costs", "statements": "Payouts",
+    "click-quality": "Reports",
 }  # fmt: skip
 WRITES = ("post", "put", "patch")
 
@@ -47,7 +57,8 @@ def test_every_brand_operation_carries_its_capability_s_tag(api: ApiClient) -> N
     for path, operations in spec["paths"].items():
         if not path.startswith("/v1/"):
             continue
-        expected = "Contracts" if path.endswith("/contracts") else BY_SEGMENT[path.split("/")[2]]
+        segments = path.split("/")
+        expected = BY_LAST_SEGMENT.get(segments[-1]) or BY_SEGMENT[segments[2]]
         for method, operation in operations.items():
             assert operation.get("tags") == [expected], (method, path, operation.get("tags"))
             seen.add(expected)

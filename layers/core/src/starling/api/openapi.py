@@ -28,12 +28,12 @@ CAPABILITY_TAGS: tuple[Tag, ...] = (
     Tag(name="Links", description="Vanity links, their QR codes and their click figures."),
     Tag(name="Contracts", description="Templates, contracts to sign with their evidence, amendments."),
     Tag(name="Conversions", description="Orders recorded once, their attribution, commissions and refunds."),
-    Tag(name="Payouts", description="Monthly payout runs: statements, finance's approval, payments."),
     Tag(name="Costs", description="Every cost of a partner in one shape: fees, retainers, gifts; budgets."),
     Tag(
         name="Deliverables", description="Posts partners submit, checked, approved or rejected for their fee."
     ),
     Tag(name="Reports", description="Figures per link, partner, campaign, day or hour; JSON or CSV."),
+    Tag(name="Payouts", description="Monthly payout runs: statements, finance's approval, payments."),
 )
 _TAGS_ARGUMENT = 7  # where `tags` comes in Router.route's positional arguments after rule and method
 

@@ -24,7 +24,9 @@ from starling.conversions.costs import (
     SpendMoved,
     SpendWrite,
 )
+from starling.conversions.figures_repository import add_to_transaction
 from starling.conversions.items import CampaignSpendItem, CostItem
+from starling.conversions.model import Kind, MoneyEntry
 from starling.shared.dynamo import transaction_connection
 from starling.shared.errors import NotFound
 from starling.shared.keys import brand_list_pk, brand_pk
@@ -88,9 +90,21 @@ def _spend_condition(version: int) -> Condition:
     return CampaignSpendItem.pk.does_not_exist() if version == 0 else CampaignSpendItem.version == version
 
 
+# The reports' name of each cost kind. Commissions are booked by the order's own write (with its revenue),
+# so a commission's accrual books nothing more here.
+_REPORT_KINDS: dict[CostKind, Kind] = {
+    CostKind.CPC: "cpc",
+    CostKind.PER_POST: "per_post",
+    CostKind.FLAT_FEE: "flat",
+    CostKind.RETAINER: "retainer",
+    CostKind.GIFTING: "gifting",
+}
+
+
 def write_cost(tx: TransactWrite, write: SpendWrite) -> None:
     """Add the accrual (once per source, or only from the state it replaces) and its campaign's spend
-    (under the version read) to `tx`."""
+    (under the version read) to `tx`; a new accrual of a fee, CPC or gift is booked in the reports' figures
+    in the same transaction (once: its put is conditioned on being new; a release books nothing)."""
     a = write.accrual
     absent = CostItem.pk.does_not_exist()
     tx.save(
@@ -99,6 +113,13 @@ def write_cost(tx: TransactWrite, write: SpendWrite) -> None:
     if a.campaign_id is not None and write.spend is not None:
         item = _spend_item(a.brand_id, a.campaign_id, write.spend, write.version + 1)
         tx.save(item, condition=_spend_condition(write.version))
+    kind = _REPORT_KINDS.get(a.kind)
+    if write.replaces is None and kind is not None:
+        entry = MoneyEntry(
+            brand_id=a.brand_id, day=a.occurred_on, partner_id=a.partner_id, campaign_id=a.campaign_id,
+            link=None, currency=a.currency, kind=kind, amount=a.amount,
+        )  # fmt: skip
+        add_to_transaction(tx, [entry])
 
 
 class DynamoCostRepository:

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import calendar
 import math
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from typing import TYPE_CHECKING, Literal, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple, Protocol
 
 if TYPE_CHECKING:
     from starling.shared.terms import Terms
@@ -232,3 +233,154 @@ class Accrual:
     def payable(self) -> bool:
         """Gifts are a cost of the partnership, never paid out."""
         return self.kind != "gifting"
+
+
+# --- money figures ------------------------------------------------------------------------------------
+# The money figures reports read: what a brand got (conversions, revenue) and what it cost (commission,
+# CPC, flat fees, per-post fees, retainers, gifting), per partner, campaign, link and UTC day. Pure values.
+#
+# Every event that moves money books a `MoneyEntry` as it is written: an order its revenue and commission, a
+# refund a negative revenue and the commission it took back, a rejected hold the commission given back, an
+# approved post its fee, a gift its value. The entries land in one month cell per (partner, campaign, link,
+# currency), with each day's figures inside the cell (`rev07`), so a report over a year of a partner's days
+# reads 12 small items instead of 365, and nothing on the request path reads raw events
+# (docs/decisions.md, 2026-12-07, "Money figures").
+#
+# A kind of cost other capabilities accrue (deliverables, budgets, payouts) plugs in with one call:
+# `FigureBook.book([MoneyEntry(..., kind="per_post", amount=5000)])`.
+
+Kind = Literal["commission", "cpc", "flat", "per_post", "retainer", "gifting"]
+KINDS: tuple[Kind, ...] = ("commission", "cpc", "flat", "per_post", "retainer", "gifting")
+# A figure's name in reports -> its short attribute name in a cell (a day's figure adds the day: rev07).
+FIGURES = {
+    "conversions": "cv",
+    "revenue": "rev",
+    "commission": "com",
+    "cpc": "cpc",
+    "flat": "flat",
+    "per_post": "post",
+    "retainer": "ret",
+    "gifting": "gift",
+}
+NO_ID = "-"  # a cell of no campaign, or of no link (an order attributed by coupon)
+
+
+@dataclass(frozen=True)
+class MoneyEntry:
+    """One movement of money for the reports: `amount` of `kind` (negative to take back), and for an order
+    its `conversions` (1, or 0 for a refund) and `revenue` (negative for a refund)."""
+
+    brand_id: str
+    day: date
+    partner_id: str
+    campaign_id: str | None
+    link: str | None
+    currency: str
+    kind: Kind
+    amount: int
+    conversions: int = 0
+    revenue: int = 0
+
+    def figures(self) -> dict[str, int]:
+        found = {"conversions": self.conversions, "revenue": self.revenue, self.kind: self.amount}
+        return {name: value for name, value in found.items() if value}
+
+
+@dataclass(frozen=True)
+class CellKey:
+    brand_id: str
+    month: str  # YYYYMM
+    partner_id: str
+    campaign_id: str | None
+    link: str | None
+    currency: str
+
+    @classmethod
+    def of(cls, entry: MoneyEntry) -> CellKey:
+        return cls(
+            entry.brand_id, entry.day.strftime("%Y%m"), entry.partner_id, entry.campaign_id, entry.link,
+            entry.currency,
+        )  # fmt: skip
+
+
+@dataclass
+class CellUpdate:
+    """What a batch of entries adds to one cell: the month's figures and each day's (short names)."""
+
+    key: CellKey
+    adds: dict[str, int] = field(default_factory=dict)
+
+
+def plan_cells(entries: Iterable[MoneyEntry]) -> list[CellUpdate]:
+    """One update per cell for all the entries (the same cell's entries add up in memory first)."""
+    updates: dict[CellKey, CellUpdate] = {}
+    for entry in entries:
+        update = updates.setdefault(CellKey.of(entry), CellUpdate(CellKey.of(entry)))
+        day = f"{entry.day.day:02d}"
+        for name, value in entry.figures().items():
+            short = FIGURES[name]
+            update.adds[short] = update.adds.get(short, 0) + value
+            update.adds[short + day] = update.adds.get(short + day, 0) + value
+    return [u for u in updates.values() if any(u.adds.values())]
+
+
+@dataclass(frozen=True)
+class MoneyCell:
+    """One cell as read: the month's figures, and each day's that had any (names as in FIGURES)."""
+
+    month: str  # YYYYMM
+    partner_id: str
+    campaign_id: str | None
+    link: str | None
+    currency: str
+    figures: dict[str, int]
+    days: dict[str, dict[str, int]]  # "01".."31" -> figures
+
+
+def days_inside(month: str, start: date, end: date) -> list[str] | None:
+    """The days ("01".."31") of a YYYYMM month inside [start, end]; None when the whole month is."""
+    first = date(int(month[:4]), int(month[4:]), 1)
+    following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    if start <= first and following - timedelta(days=1) <= end:
+        return None
+    days, day = [], max(first, start)
+    while day < following and day <= end:
+        days.append(f"{day.day:02d}")
+        day += timedelta(days=1)
+    return days
+
+
+def figures_between(
+    month: str, figures: dict[str, int], days: dict[str, dict[str, int]], start: date, end: date
+) -> dict[str, int]:
+    """What of a month's figures (a month cell's, or a link's month click counter's) lies in [start, end]:
+    the month's own sums when all of it does, else the sum of its days that do."""
+    inside = days_inside(month, start, end)
+    if inside is None:
+        return dict(figures)
+    total: dict[str, int] = {}
+    for day in inside:
+        for name, value in days.get(day, {}).items():
+            total[name] = total.get(name, 0) + value
+    return total
+
+
+def days_between(
+    month: str, days: dict[str, dict[str, int]], start: date, end: date
+) -> list[tuple[str, dict[str, int]]]:
+    """(ISO day, figures) for each day of a month's figures that lies in [start, end]."""
+    inside = days_inside(month, start, end)
+    prefix = f"{month[:4]}-{month[4:]}-"
+    return [(prefix + d, figures) for d, figures in sorted(days.items()) if inside is None or d in inside]
+
+
+class FigureBook(Protocol):
+    """Where money figures are booked and read (starling.conversions.figures_repository)."""
+
+    def book(self, entries: list[MoneyEntry]) -> None:
+        """Add the entries to their cells (one write per cell)."""
+        ...
+
+    def cells(self, brand_id: str, from_month: str, to_month: str) -> Iterable[MoneyCell]:
+        """Every cell of the brand between two months (YYYYMM, inclusive)."""
+        ...

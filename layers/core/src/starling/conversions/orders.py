@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from starling.conversions.attribution import Attribution
 from starling.conversions.engine import reverse_commission
 from starling.conversions.fraud import Hold
-from starling.conversions.model import Commission, CommissionStatus, PartnerMonth, Reversal
+from starling.conversions.model import Commission, CommissionStatus, MoneyEntry, PartnerMonth, Reversal, utc
 from starling.shared.errors import Conflict, Invalid
 from starling.shared.money import parse_currency
 
@@ -225,6 +225,30 @@ class Conversion:
         leave the month, so the cap's room comes back."""
         remaining_sales = self.amount - self.refunded
         return month._replace(sales=month.sales - remaining_sales, commission=month.commission - self.earned)
+
+
+def money_entries(before: Conversion | None, after: Conversion) -> list[MoneyEntry]:
+    """What recording an order (`before` None), refunding it or reviewing its commission books for the
+    reports: the order its conversion, revenue and commission on the order's day; a refund a negative
+    revenue and the commission it took back, and a rejection the commission given back, on the day they
+    happen. An unattributed order books nothing (it is no partner's)."""
+    partner_id = after.attribution.partner_id
+    if partner_id is None:
+        return []
+    if before is None:
+        day, conversions, revenue, commission = utc(after.occurred_at).date(), 1, after.amount, after.earned
+    else:
+        if len(after.refunds) > len(before.refunds):
+            day = utc(after.refunds[-1].at).date()
+        else:
+            day = utc(after.reviewed_at or after.recorded_at).date()
+        conversions, revenue = 0, before.refunded - after.refunded
+        commission = after.earned - before.earned
+    entry = MoneyEntry(
+        after.brand_id, day, partner_id, after.attribution.campaign_id, after.attribution.link_slug,
+        after.currency, "commission", commission, conversions, revenue,
+    )  # fmt: skip
+    return [entry] if entry.figures() else []
 
 
 class AlreadyRecorded(Exception):

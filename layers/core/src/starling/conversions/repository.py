@@ -1,4 +1,5 @@
-"""Conversions in DynamoDB: the order item, the partner-month accrual item and the customer item.
+"""Conversions in DynamoDB: the order item, the partner-month accrual item, the customer item, and the
+money figures' cell the order's figures add to (starling.conversions.figures_repository).
 
 An order is recorded by one transaction: the order item put under `attribute_not_exists` (so an order id
 counts once, whatever the idempotency layer in front did), the partner's month put under the version read
@@ -20,6 +21,7 @@ from pynamodb.transactions import TransactWrite
 from starling.conversions.attribution import Attribution
 from starling.conversions.cost_repository import write_cost
 from starling.conversions.costs import SpendWrite
+from starling.conversions.figures_repository import add_to_transaction
 from starling.conversions.fraud import Hold
 from starling.conversions.items import ConversionItem, CustomerItem, PartnerMonthItem, ShopSecretItem
 from starling.conversions.model import Commission, CommissionStatus, Part, PartnerMonth
@@ -30,6 +32,7 @@ from starling.conversions.orders import (
     RefundLine,
     State,
     commission_id_for,
+    money_entries,
 )
 from starling.conversions.shops import SecretKind, ShopSecret, decode, encode
 from starling.shared.dynamo import transaction_connection
@@ -208,6 +211,7 @@ class DynamoConversionRepository:
                     ))  # fmt: skip
                 if cost is not None:
                     write_cost(tx, cost)
+                add_to_transaction(tx, money_entries(None, conversion))
         except TransactWriteError as exc:
             failed = _failed(exc)
             if failed and failed[0]:
@@ -227,6 +231,7 @@ class DynamoConversionRepository:
                     tx.save(item, condition=_month_condition(month_version))
                 if cost is not None:
                     write_cost(tx, cost)
+                add_to_transaction(tx, money_entries(before, after))
         except TransactWriteError as exc:
             raise Moved("the order, the partner's month or the campaign's spend") from exc
 

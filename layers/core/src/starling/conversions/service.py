@@ -13,7 +13,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
 from starling.contracts.model import Contract, terms_in_force
@@ -39,8 +39,16 @@ from starling.conversions.costs import (
     new_accrual,
 )
 from starling.conversions.engine import price_order
-from starling.conversions.fraud import customer_hash, hold_for
-from starling.conversions.model import CommissionRules, CommissionStatus, PartnerMonth, month_of, utc
+from starling.conversions.fraud import Rates, customer_hash, hold_for
+from starling.conversions.fraud import rate_reason as rate_reason  # reports' click quality reads it
+from starling.conversions.model import (
+    CommissionRules,
+    CommissionStatus,
+    FigureBook,
+    PartnerMonth,
+    month_of,
+    utc,
+)
 from starling.conversions.orders import (
     AlreadyRecorded,
     Conversion,
@@ -49,6 +57,9 @@ from starling.conversions.orders import (
     OrderIn,
     State,
 )
+from starling.conversions.rates import PartnerTier as PartnerTier  # reports by tier read it
+from starling.conversions.rates import RateSource, TierSource, brand_rates
+from starling.links.model import ClickMonthReader
 from starling.links.service import VerifiedClick
 from starling.recruiting.model import Partner, clean_note
 from starling.shared import clock
@@ -89,6 +100,7 @@ class ConversionsService:
         clicks: ClickSource,
         now: Callable[[], datetime] = clock.now,
         ledger: CostLedger | None = None,
+        rates: RateSource | None = None,
     ) -> None:
         self.conversions = conversions
         self.partners = partners
@@ -96,13 +108,16 @@ class ConversionsService:
         self.clicks = clicks
         self.now = now
         self.ledger = ledger  # None: commissions are not recorded as cost accruals (pure unit tests)
+        self.rates = rates
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> ConversionsService:
         """The service on DynamoDB, with the click secret and the contracts its environment names."""
         from starling.contracts.service import ContractsService
+        from starling.conversions.figures_repository import DynamoFigureBook
+        from starling.conversions.rates import DynamoPartnerTiers, TrailingRates
         from starling.conversions.repository import DynamoConversionRepository
-        from starling.links.service import ClickIdVerifier
+        from starling.links.service import ClickIdVerifier, click_counter_store
         from starling.recruiting.service import partner_store
 
         settings = settings or Settings.from_env()
@@ -112,6 +127,7 @@ class ConversionsService:
             ContractsService.from_settings(settings),
             ClickIdVerifier(settings.click_secret_id),
             ledger=CostLedger.from_settings(settings),
+            rates=TrailingRates(click_counter_store(), DynamoFigureBook(), DynamoPartnerTiers()),
         )
 
     # --- recording -------------------------------------------------------------------------------------
@@ -142,7 +158,10 @@ class ConversionsService:
                 if customer
                 else None
             )
-            hold = hold_for(order.customer_email, partner.email, other)
+            rates = None
+            if self.rates is not None and attribution.method == "click":
+                rates = self.rates.rates(brand_id, partner.partner_id, now.date())
+            hold = hold_for(order.customer_email, partner.email, other, rates)
         draft = Conversion(
             brand_id=brand_id, order_id=order.order_id, amount=order.amount, currency=order.currency,
             occurred_at=order.occurred_at, recorded_at=now, attribution=attribution,
@@ -356,3 +375,14 @@ class ConversionsService:
 def order_in(fields: dict[str, Any], now: datetime) -> OrderIn:
     """An order from a request's fields; `occurred_at` defaults to now."""
     return OrderIn(**{**fields, "occurred_at": fields.get("occurred_at") or now})
+
+
+def conversion_rates(
+    clicks: ClickMonthReader, book: FigureBook, tiers: TierSource, brand_id: str, partner_id: str,
+    start: date, end: date,
+) -> Rates:  # fmt: skip
+    """A partner's people's clicks and orders by click over [start, end], and their baseline's (their
+    tier's other partners, else the brand's other partners), as the `conversion_rate` hold reads them."""
+    found = brand_rates(clicks, book, brand_id, start, end)
+    found.tiers = {pid: known.tier for pid, known in tiers.tiers(brand_id).items()}
+    return found.of(partner_id)

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from starling.links.click_quality import burst_flags, is_bot
+from starling.links.click_quality import burst_flags, is_bot, is_in_app
 from starling.links.clicks import Click, parse_click_line
 from starling.links.model import ClickCounterRepository, Contribution, CounterKey, CounterUpdate
 
@@ -123,13 +123,18 @@ def plan_updates(
         elif c.click_id in flagged:
             figures = {"flagged_clicks": 1}
         else:
-            figures = {"clicks": 1, "unique_clicks": int(c.click_id in unique_ids)}
+            figures = {
+                "clicks": 1,
+                "unique_clicks": int(c.click_id in unique_ids),
+                "in_app_clicks": int(is_in_app(c.user_agent)),
+            }
         contribution = Contribution(item.checkpoint, hour, **figures)
         link_labels = {
             "partner_id": c.partner_id,
             **({"campaign_id": c.campaign_id} if c.campaign_id else {}),
         }
         add(CounterKey(c.brand_id, "link", c.slug, day), contribution, link_labels)
+        add(CounterKey(c.brand_id, "link_month", c.slug, day[:6]), contribution, link_labels)
         add(CounterKey(c.brand_id, "partner", c.partner_id, day), contribution)
         if c.campaign_id:
             add(CounterKey(c.brand_id, "campaign", c.campaign_id, day), contribution)

@@ -37,6 +37,11 @@ def is_bot(user_agent: str) -> bool:
     return bool(crawleruseragents.is_crawler(user_agent))
 
 
+def is_in_app(user_agent: str) -> bool:
+    """True for the in-app browser of a social app (Instagram, TikTok, Facebook, Snapchat and others)."""
+    return bool(_IN_APP_BROWSER.search(user_agent))
+
+
 def burst_flags(
     clicks: Iterable[tuple[str, str, int]], per_minute: int = BURST_CLICKS_PER_MINUTE
 ) -> list[bool]:

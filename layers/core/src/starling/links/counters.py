@@ -2,6 +2,8 @@
 
   <brand> / CLK#<dimension>#<yyyymmdd>#<id>   a day's figures (c, u, b, f) for a link, partner or
                                               campaign, with each hour's inside (c13, u13, ...)
+  <brand> / CLK#link_month#<yyyymm>#<slug>    a link's month (c, u, b, f, a), each day's inside (c07, ...),
+                                              the link's partner_id and campaign_id; reports read these
   <brand> / LSTAT#<slug>                      a link's lifetime figures (not in any index, so an update is
                                               one write, not two)
   UV#<slug>#<yyyymmddhh>#<n> / UV                      an hour's visitors of a link: visitor -> first click
@@ -25,12 +27,19 @@ import boto3
 from botocore.exceptions import ClientError
 
 from starling.links import visitors as sketch
-from starling.links.model import Contribution, CounterUpdate, DayCounter
+from starling.links.model import Contribution, CounterUpdate, DayCounter, MonthCounter
+from starling.shared.dynamo import items_between
 from starling.shared.keys import brand_pk
 from starling.shared.settings import get_settings
 
 LINK_STATS_PREFIX = "LSTAT#"
-FIGURES = {"clicks": "c", "unique_clicks": "u", "bot_clicks": "b", "flagged_clicks": "f"}
+FIGURES = {
+    "clicks": "c",
+    "unique_clicks": "u",
+    "bot_clicks": "b",
+    "flagged_clicks": "f",
+    "in_app_clicks": "a",
+}
 VISITOR_STATE_DAYS = 2
 _VISITORS_PER_UPDATE = 80  # keeps each update expression well under DynamoDB's 4 KB
 
@@ -61,15 +70,34 @@ def day_counter(item: dict[str, Any]) -> DayCounter:
     )
 
 
-def _sums(contributions: list[Contribution], with_hours: bool) -> dict[str, int]:
+def month_counter(item: dict[str, Any]) -> MonthCounter:
+    days = {f"{d:02d}": _figures_of(item, f"{d:02d}") for d in range(1, 32)}
+    return MonthCounter(
+        key_id=item["kid"]["S"],
+        month=item["day"]["S"],
+        figures=_figures_of(item),
+        days={day: figures for day, figures in days.items() if figures},
+        labels={name: item[name]["S"] for name in ("partner_id", "campaign_id") if name in item},
+    )
+
+
+def _inside(dimension: str) -> slice | None:
+    """Which part of a contribution's hour (YYYYMMDDHH) names the figures kept inside a counter: the hour in
+    a day's, the day in a month's, none in a link's lifetime figures."""
+    if dimension == "link_total":
+        return None
+    return slice(6, 8) if dimension == "link_month" else slice(8, 10)
+
+
+def _sums(contributions: list[Contribution], inside: slice | None) -> dict[str, int]:
     sums: dict[str, int] = {}
     for c in contributions:
         for name, short in FIGURES.items():
             value = getattr(c, name)
             if value:
                 sums[short] = sums.get(short, 0) + value
-                if with_hours:
-                    sums[short + c.hour[8:]] = sums.get(short + c.hour[8:], 0) + value
+                if inside is not None:
+                    sums[short + c.hour[inside]] = sums.get(short + c.hour[inside], 0) + value
     return sums
 
 
@@ -157,7 +185,7 @@ class DynamoClickCounterRepository:
             names: dict[str, str] = {"#ck": checkpoint}
             values: dict[str, Any] = {":last": {"S": pending[-1].checkpoint}}
             adds = []
-            for index, (name, amount) in enumerate(sorted(_sums(pending, not is_link).items())):
+            for index, (name, amount) in enumerate(sorted(_sums(pending, _inside(key.dimension)).items())):
                 names[f"#a{index}"] = name
                 values[f":a{index}"] = {"N": str(amount)}
                 adds.append(f"#a{index} :a{index}")
@@ -206,14 +234,12 @@ class DynamoClickCounterRepository:
     # Reading
     def day_counters(self, brand_id: str, dimension: str, from_day: str, to_day: str) -> Iterator[DayCounter]:
         """Every day counter of a dimension between two days (inclusive), in key order."""
-        paginator = self._client.get_paginator("query")
-        for page in paginator.paginate(
-            TableName=self._table,
-            KeyConditionExpression="pk = :pk AND sk BETWEEN :lo AND :hi",
-            ExpressionAttributeValues={
-                ":pk": {"S": brand_pk(brand_id)},
-                ":lo": {"S": f"CLK#{dimension}#{from_day}#"},
-                ":hi": {"S": f"CLK#{dimension}#{to_day}#\uffff"},
-            },
-        ):
-            yield from (day_counter(item) for item in page.get("Items", []))
+        low, high = f"CLK#{dimension}#{from_day}#", f"CLK#{dimension}#{to_day}#\uffff"
+        for item in items_between(self._client, self._table, brand_pk(brand_id), low, high):
+            yield day_counter(item)
+
+    def month_counters(self, brand_id: str, from_month: str, to_month: str) -> Iterator[MonthCounter]:
+        """Every link's month counter between two months (YYYYMM, inclusive), in key order."""
+        low, high = f"CLK#link_month#{from_month}#", f"CLK#link_month#{to_month}#\uffff"
+        for item in items_between(self._client, self._table, brand_pk(brand_id), low, high):
+            yield month_counter(item)

@@ -311,7 +311,8 @@ class CampaignLookup(Protocol):
 # Click counting: what the aggregator writes and reports read (starling.links.aggregation explains how).
 @dataclass(frozen=True)
 class CounterKey:
-    """`dimension` is link, partner or campaign (per day), or link_total (the link's lifetime figures)."""
+    """`dimension` is link, partner or campaign (per day, `day` YYYYMMDD), link_month (a link's month, `day`
+    YYYYMM, with each day's figures inside), or link_total (the link's lifetime figures)."""
 
     brand_id: str
     dimension: str
@@ -329,6 +330,7 @@ class Contribution:
     unique_clicks: int = 0
     bot_clicks: int = 0
     flagged_clicks: int = 0
+    in_app_clicks: int = 0  # of `clicks`: people in a social app's in-app browser
 
 
 @dataclass
@@ -347,6 +349,23 @@ class DayCounter:
     figures: dict[str, int]
     hours: dict[str, dict[str, int]]  # "00".."23" -> figures
     labels: dict[str, str] = field(default_factory=dict)  # a link's partner_id and campaign_id
+
+
+@dataclass(frozen=True)
+class MonthCounter:
+    """One link's figures for one UTC month, and for each day of it that had any (reports read these)."""
+
+    key_id: str
+    month: str  # YYYYMM
+    figures: dict[str, int]
+    days: dict[str, dict[str, int]]  # "01".."31" -> figures
+    labels: dict[str, str] = field(default_factory=dict)  # the link's partner_id and campaign_id
+
+
+class ClickMonthReader(Protocol):
+    def month_counters(self, brand_id: str, from_month: str, to_month: str) -> Iterable[MonthCounter]:
+        """Every link's month counter between two months (YYYYMM, inclusive)."""
+        ...
 
 
 class ClickCounterReader(Protocol):

@@ -15,6 +15,7 @@ from starling.links.clicks import BadClickId
 from starling.links.model import (
     BrandLookup,
     CampaignLookup,
+    ClickMonthReader,
     Link,
     LinkFigures,
     LinkRepository,
@@ -274,6 +275,13 @@ def link_store() -> LinkRepository:
     from starling.links.repository import DynamoLinkRepository
 
     return DynamoLinkRepository()
+
+
+def click_counter_store() -> ClickMonthReader:
+    """The links' month click counters on DynamoDB (for capabilities above this one)."""
+    from starling.links.counters import DynamoClickCounterRepository
+
+    return DynamoClickCounterRepository()
 
 
 @dataclass(frozen=True)

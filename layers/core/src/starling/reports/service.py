@@ -1,7 +1,9 @@
-"""Reports over the click counters: figures per link, partner, campaign, day or hour, for a date range,
-for the whole brand or narrowed to a partner, a campaign or a link (`ReportFilter`).
+"""Reports: clicks and money per link, partner, campaign, tier or day (starling.reports.money), and
+clicks per hour, for a date range, for the whole brand or narrowed to a partner, a campaign or a link
+(`ReportFilter`).
 
-The counters are links' (starling.links.model.DayCounter), read through links' ClickCounterReader port.
+By hour, a report reads the day counters (`click_report`), clicks only. The counters are links'
+(starling.links.model.DayCounter), read through links' ClickCounterReader port.
 Without a filter a report reads the counters of its own dimension; with one it reads the link counters,
 which carry each link's partner and campaign, and sums them: every click adds the same figures to its
 link's, partner's and campaign's counters, so the sums are the same figures. Rows name what their ids
@@ -17,14 +19,21 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Protocol
+from typing import Protocol, TypeVar
 
-from starling.links.model import ClickCounterReader, DayCounter, Link, validate_campaign_id, validate_slug
+from starling.links.model import (
+    ClickCounterReader,
+    DayCounter,
+    Link,
+    MonthCounter,
+    validate_campaign_id,
+    validate_slug,
+)
 from starling.recruiting.model import Partner
 from starling.shared.clock import today
 from starling.shared.errors import Invalid
 
-GROUPS = ("link", "partner", "campaign", "day", "hour")
+GROUPS = ("link", "partner", "campaign", "tier", "day", "hour")
 MAX_DAYS = 366
 DEFAULT_DAYS = 30
 FIGURE_NAMES = ("clicks", "unique_clicks", "bot_clicks", "flagged_clicks")
@@ -37,6 +46,12 @@ class PartnerNames(Protocol):
 
 class LinkDestinations(Protocol):
     def all(self, brand_id: str) -> list[Link]: ...
+
+
+class PartnerLookup(Protocol):
+    def get(self, brand_id: str, partner_id: str) -> Partner:
+        """The brand's partner; NotFound for another brand's or an unknown one."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -68,12 +83,17 @@ class ReportFilter:
     def __bool__(self) -> bool:
         return any((self.partner_id, self.campaign_id, self.link))
 
-    def keeps(self, counter: DayCounter) -> bool:
+    def keeps(self, counter: DayCounter | MonthCounter) -> bool:
         """Whether a link's counter is one this filter keeps."""
+        return self.keeps_ids(
+            counter.key_id, counter.labels.get("partner_id"), counter.labels.get("campaign_id")
+        )
+
+    def keeps_ids(self, link: str | None, partner_id: str | None, campaign_id: str | None) -> bool:
         return (
-            (self.link is None or counter.key_id == self.link)
-            and (self.partner_id is None or counter.labels.get("partner_id") == self.partner_id)
-            and (self.campaign_id is None or counter.labels.get("campaign_id") == self.campaign_id)
+            (self.link is None or link == self.link)
+            and (self.partner_id is None or partner_id == self.partner_id)
+            and (self.campaign_id is None or campaign_id == self.campaign_id)
         )
 
 
@@ -176,12 +196,23 @@ def click_report(
     return [rows[key] for key in sorted(rows)]
 
 
+class _Named(Protocol):
+    key: str
+    labels: dict[str, str]
+
+    @property
+    def partner_id(self) -> str | None: ...
+
+
+R = TypeVar("R", bound=_Named)
+
+
 def name_rows(
-    rows: list[ReportRow],
+    rows: list[R],
     group_by: str,
     partners: Iterable[Partner] = (),
     links: Iterable[Link] = (),
-) -> list[ReportRow]:
+) -> list[R]:
     """The rows with each partner's handle and name beside its id, and each link's destination beside its
     slug (a partner or a link since deleted keeps its id alone)."""
     by_partner = {p.partner_id: p for p in partners}
@@ -202,13 +233,13 @@ def totals(rows: list[ReportRow]) -> dict[str, int]:
 
 # CSV columns beside the figures: names right after the id they stand for, then what a link belongs to.
 _CSV_BEFORE = {"link": ["destination_url"], "partner": ["partner_handle", "partner_name"]}
-_CSV_AFTER = {"link": ["partner_id", "partner_handle", "partner_name", "campaign_id"]}
+CSV_AFTER = {"link": ["partner_id", "partner_handle", "partner_name", "campaign_id"]}
 
 
 def as_csv(group_by: str, rows: list[ReportRow]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    before, after = _CSV_BEFORE.get(group_by, []), _CSV_AFTER.get(group_by, [])
+    before, after = _CSV_BEFORE.get(group_by, []), CSV_AFTER.get(group_by, [])
     writer.writerow([group_by, *before, *FIGURE_NAMES, *after])
     for row in rows:
         figures = [getattr(row, name) for name in FIGURE_NAMES]
