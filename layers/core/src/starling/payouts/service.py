@@ -22,6 +22,7 @@ from functools import partial
 from typing import Any, Protocol
 
 from starling.contracts.model import Contract
+from starling.contracts.service import PayoutMethod
 from starling.conversions.model import PartnerMonth
 from starling.conversions.service import Conversion
 from starling.payouts.earnings import commission_due, min_payouts, terms_earnings
@@ -72,6 +73,7 @@ class Sources(Protocol):
     def versions(self, brand_id: str, partner_id: str) -> list[Contract]: ...
     def commissions_of(self, brand_id: str, partner_ids: list[str]) -> dict[str, list[Conversion]]: ...
     def partner_month(self, brand_id: str, partner_id: str, month: str) -> PartnerMonth: ...
+    def payout_method(self, brand_id: str, partner_id: str) -> PayoutMethod | None: ...
 
 
 @dataclass(frozen=True)
