@@ -25,6 +25,7 @@ from infra.constructs.api import ApiConstruct
 from infra.constructs.data import DataConstruct
 from infra.constructs.payouts.ledger import LedgerConstruct
 from infra.constructs.payouts.monthly_payout import monthly_payout_definition
+from infra.constructs.payouts.providers import PaymentProvidersConstruct
 from infra.constructs.runtime import RuntimeConstruct
 from infra.nag import acknowledge
 
@@ -41,6 +42,7 @@ class PayoutsConstruct(Construct):
         data: DataConstruct,
         api: ApiConstruct,
         ledger: LedgerConstruct,
+        providers: PaymentProvidersConstruct,
         approval_days: int,
         schedule_day: int,
         distributed_above_shards: int,
@@ -64,6 +66,7 @@ class PayoutsConstruct(Construct):
         )
         table.grant_read_write_data(self.tasks_function)
         ledger.grant_post(self.tasks_function)  # the one writer of the ledger
+        providers.grant_pay(self.tasks_function)  # and the one payer
         acknowledge(
             self.tasks_function,
             "IAM5[Resource::<DataCoreTable86B2D1B6.Arn>/index/*]",

@@ -4,7 +4,7 @@
     |-> ManyShards? -> BuildStatements (inline Map) | BuildStatementsDistributed (Distributed Map)
     |-> WaitForApproval (task token, timeout) -(PayoutRejected)-> Rejected
     |        | States.Timeout / HeartbeatTimeout -> Expire -> Expired
-    |-> ApproveStatements -> Done
+    |-> ApproveStatements -> PayStatements (Map: PayStatement per approved statement) -> Complete -> Done
   (any failure) -> ReportFailure -> PayoutFailed
 
 Both Maps iterate over shard numbers (100 partners each, written by Lock), never over partners, so the
@@ -23,6 +23,9 @@ TRANSIENT = ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.Sdk
              "Lambda.TooManyRequestsException", "Lambda.Unknown"]  # fmt: skip
 TIMEOUTS = ["States.Timeout", "States.HeartbeatTimeout"]
 BUILD_CONCURRENCY = 10
+PAY_CONCURRENCY = 10
+# A provider's network error, timeout, 5xx, 409 or 429: the same call, the same idempotency key, later.
+PAYMENT_TRANSIENT = ["TransientPaymentError"]
 
 
 def _task(
@@ -140,8 +143,41 @@ def monthly_payout_definition(
             result_path="$.payments", result_selector={"statement_ids.$": "$.Payload.statement_ids"},
         )
     )  # fmt: skip
+    pay_statement = tasks.LambdaInvoke(
+        scope,
+        "PayStatement",
+        lambda_function=function,
+        payload=sfn.TaskInput.from_object(
+            {
+                "action": "pay",
+                "brand_id": sfn.JsonPath.string_at("$.brand_id"),
+                "run_id": sfn.JsonPath.string_at("$.run_id"),
+                "statement_id": sfn.JsonPath.string_at("$.statement_id"),
+            }
+        ),
+        retry_on_service_exceptions=False,
+        result_path=sfn.JsonPath.DISCARD,
+    )
+    # Listed first: the first Retry whose errors match is the one that counts.
+    pay_statement.add_retry(
+        errors=PAYMENT_TRANSIENT, interval=Duration.seconds(10), max_attempts=6, backoff_rate=2,
+        max_delay=Duration.minutes(5), jitter_strategy=sfn.JitterType.FULL,
+    )  # fmt: skip
+    pay_statement.add_retry(errors=TRANSIENT, interval=Duration.seconds(2), max_attempts=4, backoff_rate=2)
+    pay = sfn.Map(
+        scope, "PayStatements", items_path="$.payments.statement_ids",
+        item_selector={"brand_id": sfn.JsonPath.string_at("$.brand_id"),
+                       "run_id": sfn.JsonPath.string_at("$.lock.run_id"),
+                       "statement_id": sfn.JsonPath.string_at("$$.Map.Item.Value")},
+        max_concurrency=PAY_CONCURRENCY, result_path=sfn.JsonPath.DISCARD,
+    )  # fmt: skip
+    pay.item_processor(pay_statement)
+    complete = guarded(
+        _task(scope, "Complete", function, {"action": "complete", **_run_ids()}, result_path="$.outcome",
+              result_selector={"status.$": "$.Payload.status"})
+    )  # fmt: skip
     wait.next(approve)
-    approve.next(sfn.Succeed(scope, "Done"))
+    approve.next(guarded(pay)).next(complete).next(sfn.Succeed(scope, "Done"))
 
     guarded(inline).next(wait)
     guarded(distributed).next(wait)
