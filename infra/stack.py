@@ -114,6 +114,8 @@ class StarlingStack(Stack):
             api=self.api,
             ledger=self.ledger,
             providers=self.payment_providers,
+            email=self.email,
+            events=self.events,
             approval_days=config.payout_approval_days,
             schedule_day=config.payout_schedule_day,
             distributed_above_shards=config.payout_distributed_above_shards,

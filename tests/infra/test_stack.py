@@ -165,6 +165,7 @@ def test_the_application_form_is_public_and_its_function_can_send_only_as_the_se
         "ApiApiFunction",
         "ContractsSigningTasksFunction",
         "OnboardingOnboardingTasksFunction",
+        "PayoutsPayoutTasksFunction",
         "PortalPortalFunction",
         "WebPublicFunction",
     ]

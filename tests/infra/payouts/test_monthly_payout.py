@@ -84,7 +84,7 @@ def test_every_task_retries_and_catches(template: Template) -> None:
     )
     for name, state in tasks.items():
         assert state.get("Retry"), name
-        if name not in ("BuildShard", "BuildShardDistributed", "PayStatement"):  # their Map catches
+        if name not in ("BuildShard", "BuildShardDistributed", "PayStatement", "TellPayout"):  # in a Map
             assert any("States.ALL" in c["ErrorEquals"] for c in state.get("Catch", [])), name
     for name in ("BuildStatements", "BuildStatementsDistributed", "PayStatements"):
         assert any("States.ALL" in c["ErrorEquals"] for c in states[name]["Catch"]), name
@@ -132,3 +132,12 @@ def test_only_the_payouts_tasks_function_may_read_the_stripe_key(template: Templ
         if "PaymentProvidersStripeSecret" in json.dumps(policy["Properties"]["PolicyDocument"])
     ]
     assert len(readers) == 1 and "PayoutTasksFunction" in json.dumps(readers[0])
+
+
+def test_each_paid_or_failed_statement_is_told_on_the_bus(template: Template) -> None:
+    states = _all_states(_definition(template)["States"])
+    assert states["PayStatement"]["Next"] == "Paid?"
+    tell = states["TellPayout"]
+    assert tell["Resource"].endswith(":events:putEvents")
+    [entry] = tell["Parameters"]["Entries"]
+    assert entry["Source"] == "starling.payouts" and entry["DetailType.$"] == "$.paid.outcome.event"

@@ -11,6 +11,7 @@ import requests
 
 from infra.local.cloud import LocalCloud
 from starling.payouts.ledger import Ledger, check_invariants, partner_account, provider_clearing_account
+from tests.integration.contracts.portal_support import emails_to
 from tests.integration.conversions.conftest import key_with_role
 from tests.integration.payouts.conftest import (
     earning_partner,
@@ -79,6 +80,10 @@ def test_a_transfer_whose_answer_was_lost_is_found_and_paid_once_and_a_refusal_f
     assert _transfers_to(cloud, ben_acct) == []
     assert dynamo_ledger.balance(partner_account(brand_id, ben["partner_id"]), "USD") == 2000
     assert dynamo_ledger.balance(partner_account(brand_id, ana["partner_id"]), "USD") == 0
+    # And Ana got her statement by email; Ben got none
+    [mail] = emails_to(cloud, ana["email"])
+    assert "Your payout for" in str(mail["subject"]) and paid["reference"] in str(mail["body"])
+    assert emails_to(cloud, ben["email"]) == []
     # And the ledger balances, and what Stripe transferred is what the ledger paid out
     assert check_invariants(dynamo_ledger) == []
     assert stripe_paid(cloud)["transferred"]["usd"] - before == 1200

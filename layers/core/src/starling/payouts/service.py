@@ -52,6 +52,7 @@ from starling.payouts.provider import (
 )
 from starling.payouts.repository import DynamoPayoutRepository, StoredStatement
 from starling.payouts.statements import (
+    Statement,
     build_statements,
     carried_after,
     commission_earnings,
@@ -61,7 +62,9 @@ from starling.payouts.statements import (
 from starling.payouts.stripe_provider import StripeConnectProvider
 from starling.recruiting.model import Partner
 from starling.shared import clock
+from starling.shared.email import Email, EmailSender, SesEmailSender
 from starling.shared.errors import Conflict, Invalid, NotFound
+from starling.shared.money import Money, format_amount
 from starling.shared.settings import Settings
 
 REASON_MAX = 500
@@ -107,9 +110,11 @@ class PayoutsService:
         ledger: Ledger | None = None,
         now: Callable[[], datetime] = clock.now,
         provider: Callable[[], PaymentProvider] | None = None,
+        email: EmailSender | None = None,
     ) -> None:
         self.ledger = ledger
         self._provider = provider
+        self.email = email
         self.runs = runs
         self.sources = sources
         self.workflow = workflow
@@ -130,6 +135,7 @@ class PayoutsService:
             StepFunctionsPayoutWorkflow(settings),
             ledger,
             provider=StripeConnectProvider.from_settings,
+            email=SesEmailSender(),
         )
 
     # --- finance, through the API -----------------------------------------------------------------------
@@ -346,7 +352,7 @@ class PayoutsService:
                 ids.append(stored.statement_id)
         return ids
 
-    def pay(self, brand_id: str, run_id: str, statement_id: str) -> dict[str, str]:
+    def pay(self, brand_id: str, run_id: str, statement_id: str) -> dict[str, object]:
         """Pay one approved statement through the provider, once whatever is retried: what was paid under
         its transfer group is found first (an earlier try whose answer was lost, a crash before recording),
         else the transfer is made under the statement's own idempotency key. A transient error raises
@@ -356,10 +362,10 @@ class PayoutsService:
         transfer id."""
         stored = self._statement(brand_id, run_id, statement_id)
         s = stored.statement
-        if s.status in ("paid", "failed"):
-            return {"status": s.status}
-        if s.status != "approved":
-            return {"status": s.status}  # excluded or carried forward: nothing to pay
+        told: dict[str, object] = {"partner_id": s.partner_id, "statement_id": statement_id, "run_id": run_id,
+                "amount": s.total, "currency": s.currency}  # fmt: skip
+        if s.status != "approved":  # paid or failed already (a retried task), excluded, carried forward
+            return {**told, "status": s.status, "event": "none"}
         provider = self._payment_provider()
         group = transfer_group(statement_id)
         try:
@@ -378,9 +384,26 @@ class PayoutsService:
         except PermanentPaymentError as exc:
             self.runs.set_statement(brand_id, run_id, statement_id, {"approved"}, status="failed",
                                     reason=exc.reason)  # fmt: skip
-            return {"status": "failed", "reason": exc.reason}
+            return {**told, "status": "failed", "reason": exc.reason, "event": "payout.failed"}
         self._record_payment(brand_id, run_id, statement_id, s.partner_id, payment)
-        return {"status": "paid", "reference": payment.reference}
+        self._tell_paid(brand_id, s, payment)
+        return {**told, "status": "paid", "reference": payment.reference, "event": "payout.paid"}
+
+    def _tell_paid(self, brand_id: str, s: Statement, payment: Payment) -> None:
+        """The partner's statement by email (with no address of theirs, they read it in the portal)."""
+        partner = self.sources.partner(brand_id, s.partner_id)
+        if self.email is None or not partner.email:
+            return
+        lines = "\n".join(
+            f"  {line.due_on.isoformat()}  {line.kind:<16} {format_amount(Money(line.amount, s.currency))}"
+            for line in s.lines
+        )
+        total = format_amount(Money(s.total, s.currency))
+        self.email.send(Email(
+            to=partner.email, subject=f"Your payout for {s.period}: {total}",
+            text=f"Hi {partner.display_name},\n\nYour statement for {s.period} was paid: {total} "
+                 f"(transfer {payment.reference}).\n\n{lines}\n\nTotal  {total}\n",
+        ))  # fmt: skip
 
     def _record_payment(
         self, brand_id: str, run_id: str, statement_id: str, partner_id: str, payment: Payment
