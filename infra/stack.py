@@ -35,7 +35,7 @@ class StarlingStack(Stack):
         self.data = DataConstruct(self, "Data")
         # The payouts workflow is given `self.ledger.grant_post`; no other role writes to it.
         self.ledger = LedgerConstruct(self, "Ledger")
-        # The payouts workflow's paying function is given `self.payment_providers.grant_pay`.
+        # The payouts workflow's paying function is given `self.payment_providers.grant_pay`, no other.
         self.payment_providers = PaymentProvidersConstruct(
             self, "PaymentProviders", stripe_api_base=config.stripe_api_base
         )
@@ -133,6 +133,9 @@ class StarlingStack(Stack):
             data=self.data,
             api=self.api,
             ledger=self.ledger,
+            providers=self.payment_providers,
+            email=self.email,
+            events=self.events,
             approval_days=config.payout_approval_days,
             schedule_day=config.payout_schedule_day,
             distributed_above_shards=config.payout_distributed_above_shards,

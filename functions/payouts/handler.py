@@ -41,6 +41,10 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         return service.expire(brand_id, run_id, int(event["days"]))
     if action == "approved":
         return {"statement_ids": service.approved_statements(brand_id, run_id)}
+    if action == "pay":
+        return service.pay(brand_id, run_id, event["statement_id"])
+    if action == "complete":
+        return service.complete(brand_id, run_id)
     if action == "fail":
         return service.fail(brand_id, run_id, error_cause(event.get("error")))
     raise ValueError(f"unknown action {action!r}")

@@ -166,6 +166,7 @@ def test_the_application_form_is_public_and_its_function_can_send_only_as_the_se
         "ContractsSigningTasksFunction",
         "ConversionsFeesFunction",  # budget warnings
         "OnboardingOnboardingTasksFunction",
+        "PayoutsPayoutTasksFunction",
         "PortalPortalFunction",
         "WebPublicFunction",
     ]

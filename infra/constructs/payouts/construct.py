@@ -23,8 +23,11 @@ from constructs import Construct
 
 from infra.constructs.api import ApiConstruct
 from infra.constructs.data import DataConstruct
+from infra.constructs.email import EmailConstruct
+from infra.constructs.events import EventsConstruct
 from infra.constructs.payouts.ledger import LedgerConstruct
 from infra.constructs.payouts.monthly_payout import monthly_payout_definition
+from infra.constructs.payouts.providers import PaymentProvidersConstruct
 from infra.constructs.runtime import RuntimeConstruct
 from infra.nag import acknowledge
 
@@ -41,6 +44,9 @@ class PayoutsConstruct(Construct):
         data: DataConstruct,
         api: ApiConstruct,
         ledger: LedgerConstruct,
+        providers: PaymentProvidersConstruct,
+        email: EmailConstruct,
+        events: EventsConstruct,
         approval_days: int,
         schedule_day: int,
         distributed_above_shards: int,
@@ -58,12 +64,15 @@ class PayoutsConstruct(Construct):
                 "TABLE_NAME": table.table_name,
                 "PAYOUT_DISTRIBUTED_ABOVE_SHARDS": str(distributed_above_shards),
                 **ledger.environment,
+                **email.environment,
             },
             timeout_seconds=300,
             memory_mb=1024,
         )
         table.grant_read_write_data(self.tasks_function)
         ledger.grant_post(self.tasks_function)  # the one writer of the ledger
+        providers.grant_pay(self.tasks_function)  # and the one payer
+        email.grant_send(self.tasks_function)  # the paid partner's statement
         acknowledge(
             self.tasks_function,
             "IAM5[Resource::<DataCoreTable86B2D1B6.Arn>/index/*]",
@@ -83,7 +92,7 @@ class PayoutsConstruct(Construct):
             state_machine_type=sfn.StateMachineType.STANDARD,
             query_language=sfn.QueryLanguage.JSON_PATH,
             definition_body=sfn.DefinitionBody.from_chainable(
-                monthly_payout_definition(self, self.tasks_function, Duration.days(approval_days))
+                monthly_payout_definition(self, self.tasks_function, Duration.days(approval_days), events.bus)
             ),
             tracing_enabled=True,
             logs=sfn.LogOptions(destination=log_group, level=sfn.LogLevel.ALL, include_execution_data=False),

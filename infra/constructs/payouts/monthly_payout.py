@@ -4,7 +4,8 @@
     |-> ManyShards? -> BuildStatements (inline Map) | BuildStatementsDistributed (Distributed Map)
     |-> WaitForApproval (task token, timeout) -(PayoutRejected)-> Rejected
     |        | States.Timeout / HeartbeatTimeout -> Expire -> Expired
-    |-> ApproveStatements -> Done
+    |-> ApproveStatements -> PayStatements (Map: PayStatement, payout.paid/failed on the bus)
+    |-> Complete -> Done
   (any failure) -> ReportFailure -> PayoutFailed
 
 Both Maps iterate over shard numbers (100 partners each, written by Lock), never over partners, so the
@@ -14,6 +15,7 @@ state's input stays small at any size. Lock says `distributed` above `distribute
 from __future__ import annotations
 
 from aws_cdk import Duration
+from aws_cdk import aws_events as events
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import aws_stepfunctions_tasks as tasks
@@ -23,6 +25,10 @@ TRANSIENT = ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.Sdk
              "Lambda.TooManyRequestsException", "Lambda.Unknown"]  # fmt: skip
 TIMEOUTS = ["States.Timeout", "States.HeartbeatTimeout"]
 BUILD_CONCURRENCY = 10
+EVENT_SOURCE_PAYOUTS = "starling.payouts"  # payout.paid, payout.failed
+PAY_CONCURRENCY = 10
+# A provider's network error, timeout, 5xx, 409 or 429: the same call, the same idempotency key, later.
+PAYMENT_TRANSIENT = ["TransientPaymentError"]
 
 
 def _task(
@@ -55,7 +61,7 @@ def _run_ids() -> dict[str, object]:
 
 
 def monthly_payout_definition(
-    scope: Construct, function: lambda_.IFunction, approval_timeout: Duration
+    scope: Construct, function: lambda_.IFunction, approval_timeout: Duration, bus: events.IEventBus
 ) -> sfn.IChainable:
     failed = sfn.Fail(scope, "PayoutFailed", error="PayoutFailed", cause="A step failed for good.")
     report_failure = _task(
@@ -140,8 +146,60 @@ def monthly_payout_definition(
             result_path="$.payments", result_selector={"statement_ids.$": "$.Payload.statement_ids"},
         )
     )  # fmt: skip
+    pay_statement = tasks.LambdaInvoke(
+        scope,
+        "PayStatement",
+        lambda_function=function,
+        payload=sfn.TaskInput.from_object(
+            {
+                "action": "pay",
+                "brand_id": sfn.JsonPath.string_at("$.brand_id"),
+                "run_id": sfn.JsonPath.string_at("$.run_id"),
+                "statement_id": sfn.JsonPath.string_at("$.statement_id"),
+            }
+        ),
+        retry_on_service_exceptions=False,
+        result_selector={"outcome.$": "$.Payload"},
+        result_path="$.paid",
+    )
+    # Listed first: the first Retry whose errors match is the one that counts.
+    pay_statement.add_retry(
+        errors=PAYMENT_TRANSIENT, interval=Duration.seconds(10), max_attempts=6, backoff_rate=2,
+        max_delay=Duration.minutes(5), jitter_strategy=sfn.JitterType.FULL,
+    )  # fmt: skip
+    pay_statement.add_retry(errors=TRANSIENT, interval=Duration.seconds(2), max_attempts=4, backoff_rate=2)
+    pay = sfn.Map(
+        scope, "PayStatements", items_path="$.payments.statement_ids",
+        item_selector={"brand_id": sfn.JsonPath.string_at("$.brand_id"),
+                       "run_id": sfn.JsonPath.string_at("$.lock.run_id"),
+                       "statement_id": sfn.JsonPath.string_at("$$.Map.Item.Value")},
+        max_concurrency=PAY_CONCURRENCY, result_path=sfn.JsonPath.DISCARD,
+    )  # fmt: skip
+    tell = tasks.EventBridgePutEvents(
+        scope,
+        "TellPayout",
+        entries=[
+            tasks.EventBridgePutEventsEntry(
+                event_bus=bus, source=EVENT_SOURCE_PAYOUTS,
+                detail_type=sfn.JsonPath.string_at("$.paid.outcome.event"),
+                detail=sfn.TaskInput.from_json_path_at("$.paid.outcome"),
+            )
+        ],
+        result_path=sfn.JsonPath.DISCARD,
+    )  # fmt: skip
+    tell.add_retry(errors=["States.ALL"], interval=Duration.seconds(2), max_attempts=4, backoff_rate=2)
+    told = (
+        sfn.Choice(scope, "Paid?")
+        .when(sfn.Condition.string_equals("$.paid.outcome.event", "none"), sfn.Pass(scope, "NothingToTell"))
+        .otherwise(tell)
+    )
+    pay.item_processor(pay_statement.next(told))
+    complete = guarded(
+        _task(scope, "Complete", function, {"action": "complete", **_run_ids()}, result_path="$.outcome",
+              result_selector={"status.$": "$.Payload.status"})
+    )  # fmt: skip
     wait.next(approve)
-    approve.next(sfn.Succeed(scope, "Done"))
+    approve.next(guarded(pay)).next(complete).next(sfn.Succeed(scope, "Done"))
 
     guarded(inline).next(wait)
     guarded(distributed).next(wait)

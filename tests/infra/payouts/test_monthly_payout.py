@@ -84,9 +84,9 @@ def test_every_task_retries_and_catches(template: Template) -> None:
     )
     for name, state in tasks.items():
         assert state.get("Retry"), name
-        if name not in ("BuildShard", "BuildShardDistributed"):  # their Map catches for them
+        if name not in ("BuildShard", "BuildShardDistributed", "PayStatement", "TellPayout"):  # in a Map
             assert any("States.ALL" in c["ErrorEquals"] for c in state.get("Catch", [])), name
-    for name in ("BuildStatements", "BuildStatementsDistributed"):
+    for name in ("BuildStatements", "BuildStatementsDistributed", "PayStatements"):
         assert any("States.ALL" in c["ErrorEquals"] for c in states[name]["Catch"]), name
 
 
@@ -104,3 +104,40 @@ def test_the_api_may_start_runs_and_answer_their_token_but_never_write_the_ledge
     tasks = _policy_actions(template, "PayoutsPayoutTasksFunction")
     assert "states:StartExecution" not in tasks and "states:SendTaskSuccess" not in tasks
     assert "dynamodb:PutItem" in tasks  # the ledger's writer (tests/infra/payouts/test_ledger_policy.py)
+
+
+def test_approved_statements_are_paid_in_a_map_whose_transient_errors_retry_with_backoff(
+    template: Template,
+) -> None:
+    states = _definition(template)["States"]
+    assert states["ApproveStatements"]["Next"] == "PayStatements"
+    pay = states["PayStatements"]
+    assert pay["ItemsPath"] == "$.payments.statement_ids" and pay["Next"] == "Complete"
+    assert pay["ItemSelector"]["statement_id.$"] == "$$.Map.Item.Value"
+    assert pay["Catch"][0]["Next"] == "ReportFailure"
+    task = _all_states(states)["PayStatement"]
+    first = task["Retry"][0]  # the first matching Retry counts: the payment's own comes first
+    assert first["ErrorEquals"] == ["TransientPaymentError"]
+    assert first["BackoffRate"] == 2 and first["MaxAttempts"] >= 3 and first["IntervalSeconds"] >= 5
+    assert "States.ALL" not in json.dumps(task["Retry"]) and "States.TaskFailed" not in json.dumps(
+        task["Retry"]
+    )
+    assert states["Complete"]["Next"] == "Done"
+
+
+def test_only_the_payouts_tasks_function_may_read_the_stripe_key(template: Template) -> None:
+    readers = [
+        policy["Properties"]["Roles"]
+        for policy in template.find_resources("AWS::IAM::Policy").values()
+        if "PaymentProvidersStripeSecret" in json.dumps(policy["Properties"]["PolicyDocument"])
+    ]
+    assert len(readers) == 1 and "PayoutTasksFunction" in json.dumps(readers[0])
+
+
+def test_each_paid_or_failed_statement_is_told_on_the_bus(template: Template) -> None:
+    states = _all_states(_definition(template)["States"])
+    assert states["PayStatement"]["Next"] == "Paid?"
+    tell = states["TellPayout"]
+    assert tell["Resource"].endswith(":events:putEvents")
+    [entry] = tell["Parameters"]["Entries"]
+    assert entry["Source"] == "starling.payouts" and entry["DetailType.$"] == "$.paid.outcome.event"

@@ -4,15 +4,19 @@ machine."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+import requests
+import stripe
 
 from infra.local.cloud import LocalCloud
 from starling.payouts.ledger import Ledger
 from starling.payouts.ledger_store import DynamoLedgerStore
+from starling.shared.keys import brand_pk
 from tests.integration.contracts.conftest import wait_for
 from tests.integration.conversions.conftest import iso, partner, record
 from tests.support import ApiClient
@@ -88,3 +92,27 @@ def brand_id() -> str:
 @pytest.fixture()
 def dynamo_ledger(cloud: LocalCloud) -> Ledger:
     return Ledger(dynamo_store(cloud))
+
+
+def stripe_account(cloud: LocalCloud) -> str:
+    """A connected account on the local Stripe-compatible server, through the real SDK."""
+    client = stripe.StripeClient(
+        "sk_test_local", base_addresses={"api": cloud.stripe_url}, max_network_retries=0
+    )
+    created = client.v1.accounts.create({"type": "express", "country": "FR", "email": "maya@example.com"})
+    return str(created.id)
+
+
+def give_payout_method(cloud: LocalCloud, brand_id: str, partner_id: str, kind: str, reference: str) -> None:
+    """What the partner's payout step in onboarding stores (the onboarding item's `payout`)."""
+    cloud.client("dynamodb").put_item(
+        TableName=cloud.physical_id("DataCoreTable", "AWS::DynamoDB::Table"),
+        Item={"pk": {"S": brand_pk(brand_id)}, "sk": {"S": f"ONBOARDING#{partner_id}"},
+              "partner_id": {"S": partner_id}, "status": {"S": "active"},
+              "payout": {"S": json.dumps({"kind": kind, "reference": reference})}},
+    )  # fmt: skip
+
+
+def stripe_paid(cloud: LocalCloud) -> dict[str, Any]:
+    """What the local Stripe server has transferred, in all (`transfers`, `transferred` per currency)."""
+    return dict(requests.get(f"{cloud.stripe_url}/_control/summary", timeout=10).json())

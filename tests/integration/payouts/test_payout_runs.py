@@ -14,7 +14,13 @@ from botocore.exceptions import ClientError
 from infra.local import stepfunctions
 from infra.local.cloud import LocalCloud
 from infra.payout_run import run_payout
-from starling.payouts.ledger import Ledger, brand_expense_account, check_invariants, partner_account
+from starling.payouts.ledger import (
+    Ledger,
+    brand_expense_account,
+    check_invariants,
+    partner_account,
+    provider_clearing_account,
+)
 from starling.payouts.model import execution_name
 from tests.integration.conftest import new_brand
 from tests.integration.conversions.conftest import key_with_role, partner, record
@@ -23,11 +29,14 @@ from tests.integration.payouts.conftest import (
     earning_partner,
     execution,
     finished,
+    give_payout_method,
     last_month,
     mid_last_month,
     run,
     start,
     state_machine_arn,
+    stripe_account,
+    stripe_paid,
     until,
 )
 from tests.support import ApiClient
@@ -49,6 +58,8 @@ def test_finance_starts_inspects_and_approves_a_month(
     record(api, key, {"order_id": "self-1", "amount": 5000, "currency": "USD", "coupon_code": "SELFIE",
                       "customer_email": "maya.self@gmail.com", "occurred_at": mid_last_month()})  # fmt: skip
     finance = key_with_role(api, key, "finance")
+    give_payout_method(cloud, brand["brand_id"], paid["partner_id"], "stripe", stripe_account(cloud))
+    paid_before = stripe_paid(cloud)["transferred"].get("usd", 0)
 
     # When finance starts the month's run
     started = start(api, finance)
@@ -73,16 +84,21 @@ def test_finance_starts_inspects_and_approves_a_month(
     assert approved.status == 200, approved.text
     assert approved.body["status"] == "paying" and approved.body["decided_by"].startswith("finance:")
 
-    # Then the workflow moves on, the statement is approved for payment, and a second approval is refused
+    # Then the workflow pays the statement through Stripe and the run ends completed
     assert finished(cloud, started["execution_name"])["status"] == "SUCCEEDED"
-    assert _statement(run(api, finance, started["run_id"]), paid["partner_id"])["status"] == "approved"
-    # And every line is on the ledger: both partners are owed their 1,200 (one to be paid, one carried)
+    done = run(api, finance, started["run_id"])
+    assert done["status"] == "completed"
+    statement = _statement(done, paid["partner_id"])
+    assert statement["status"] == "paid" and statement["reference"].startswith("tr_")
+    # And the ledger shows it: the paid partner owes nothing more, the carried one is owed 1,200
     brand_id = brand["brand_id"]
-    for earner in (paid, small):
-        assert dynamo_ledger.balance(partner_account(brand_id, earner["partner_id"]), "USD") == 1200
+    assert dynamo_ledger.balance(partner_account(brand_id, paid["partner_id"]), "USD") == 0
+    assert dynamo_ledger.balance(partner_account(brand_id, small["partner_id"]), "USD") == 1200
     assert dynamo_ledger.balance(partner_account(brand_id, held["partner_id"]), "USD") == 0
     assert dynamo_ledger.balance(brand_expense_account(brand_id), "USD") == -2400
+    assert dynamo_ledger.balance(provider_clearing_account(brand_id, "stripe"), "USD") == 1200
     assert check_invariants(dynamo_ledger) == []
+    assert stripe_paid(cloud)["transferred"].get("usd", 0) - paid_before == 1200
     again = api.call("POST", f"/v1/payout-runs/{started['run_id']}/approve", finance)
     assert again.status == 409 and again.body["error"]["code"] == "conflict"
 
@@ -222,8 +238,11 @@ def test_finance_excludes_a_statement_with_a_reason_before_approving(
     assert api.call("POST", f"/v1/payout-runs/{started['run_id']}/approve", key).status == 200
     assert finished(cloud, started["execution_name"])["status"] == "SUCCEEDED"
     after = run(api, key, started["run_id"])
-    assert _statement(after, kept["partner_id"])["status"] == "approved"
+    # The kept partner never gave a payout method: their statement fails for good, with the reason
+    failed = _statement(after, kept["partner_id"])
+    assert (failed["status"], failed["reason"]) == ("failed", "no_payout_method")
     assert _statement(after, left_out["partner_id"])["status"] == "excluded"
+    assert after["status"] == "completed_with_failures"
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ from starling.payouts.environment import PayoutsEnvironment
 from starling.payouts.provider import (
     PermanentPaymentError,
     TransientPaymentError,
+    destination_of,
     idempotency_key,
     transfer_group,
 )
@@ -69,3 +70,21 @@ def test_a_function_without_the_payouts_variables_fails_naming_them() -> None:
         PayoutsEnvironment.read({}).require("ledger_table", "ledger_balances_table")
     env = PayoutsEnvironment.read({"STRIPE_SECRET_ID": "arn:1", "STRIPE_API_BASE": "http://127.0.0.1:1/"})
     assert env.require("stripe_secret_id").stripe_api_base == "http://127.0.0.1:1"
+
+
+def test_a_partner_is_paid_at_the_destination_they_gave_in_onboarding() -> None:
+    assert destination_of("stripe", "acct_1A2b3C4d5E", "stripe") == "acct_1A2b3C4d5E"
+    assert destination_of("paypal", "ana@example.com", "paypal") == "ana@example.com"
+
+
+@pytest.mark.parametrize(
+    ("kind", "reference", "reason"),
+    [(None, None, "no_payout_method"), ("stripe", "", "no_payout_method"),
+     ("paypal", "ana@example.com", "other_payout_method")],
+)  # fmt: skip
+def test_without_a_destination_for_this_provider_the_payment_fails_for_good(
+    kind: str | None, reference: str | None, reason: str
+) -> None:
+    with pytest.raises(PermanentPaymentError) as raised:
+        destination_of(kind, reference, "stripe")
+    assert raised.value.reason == reason

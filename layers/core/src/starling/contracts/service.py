@@ -32,6 +32,7 @@ from starling.contracts.model import (
     matches,
     validate_sha256,
 )
+from starling.contracts.onboarding import PayoutMethod
 from starling.contracts.rendering import validate_body
 from starling.contracts.signatures import Signatures
 from starling.identity.model import Brand
@@ -326,3 +327,17 @@ def supersede_older(contracts: ContractRepository, newer: Contract, actor: str) 
             contracts.change(
                 full, replace(full, status=ContractStatus.SUPERSEDED, updated_at=clock.now()), event
             )
+
+
+__all__ = ["ContractsService", "PayoutMethod", "payout_method", "supersede_older"]
+
+
+def payout_method(brand_id: str, partner_id: str) -> PayoutMethod | None:
+    """Where the partner is paid: the payout method they gave in onboarding (a Stripe Connect `acct_...` id
+    or a PayPal email), None when they have not given one. The one store of it is the onboarding item."""
+    from starling.contracts.onboarding_repository import DynamoOnboardingStore
+
+    try:
+        return DynamoOnboardingStore().get(brand_id, partner_id).payout
+    except NotFound:
+        return None

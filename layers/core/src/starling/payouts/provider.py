@@ -84,3 +84,16 @@ class PaymentProvider(Protocol):
     def find_by_transfer_group(self, transfer_group: str) -> list[Payment]:
         """Every payment tagged with this group, to reconcile a statement whose outcome is unknown."""
         ...
+
+
+def destination_of(method_kind: str | None, reference: str | None, provider: str) -> str:
+    """The provider's destination for a partner's payout method (the `acct_...` id for Stripe, the email
+    for the PayPal export); a partner without one, or with one of another provider, cannot be paid by
+    this provider: a permanent failure the next run retries once the partner gives one."""
+    if method_kind is None or not reference:
+        raise PermanentPaymentError("no_payout_method", "The partner has not given a payout method.")
+    if method_kind != provider:
+        raise PermanentPaymentError(
+            "other_payout_method", f"The partner is paid through {method_kind}, not {provider}."
+        )
+    return reference

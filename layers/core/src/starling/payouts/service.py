@@ -22,6 +22,7 @@ from functools import partial
 from typing import Any, Protocol
 
 from starling.contracts.model import Contract
+from starling.contracts.service import PayoutMethod
 from starling.conversions.model import PartnerMonth
 from starling.conversions.service import Conversion
 from starling.payouts.earnings import commission_due, min_payouts, terms_earnings
@@ -41,6 +42,8 @@ from starling.payouts.model import (
     run_id_for,
     statement_id_for,
 )
+from starling.payouts.paying import Paying
+from starling.payouts.provider import PaymentProvider
 from starling.payouts.repository import DynamoPayoutRepository, StoredStatement
 from starling.payouts.statements import (
     build_statements,
@@ -49,8 +52,10 @@ from starling.payouts.statements import (
     line_transaction,
     period_end,
 )
+from starling.payouts.stripe_provider import StripeConnectProvider
 from starling.recruiting.model import Partner
 from starling.shared import clock
+from starling.shared.email import EmailSender, SesEmailSender
 from starling.shared.errors import Conflict, Invalid, NotFound
 from starling.shared.settings import Settings
 
@@ -72,6 +77,7 @@ class Sources(Protocol):
     def versions(self, brand_id: str, partner_id: str) -> list[Contract]: ...
     def commissions_of(self, brand_id: str, partner_ids: list[str]) -> dict[str, list[Conversion]]: ...
     def partner_month(self, brand_id: str, partner_id: str, month: str) -> PartnerMonth: ...
+    def payout_method(self, brand_id: str, partner_id: str) -> PayoutMethod | None: ...
 
 
 @dataclass(frozen=True)
@@ -87,7 +93,7 @@ def clean_reason(reason: object) -> str:
     return text
 
 
-class PayoutsService:
+class PayoutsService(Paying):
     def __init__(
         self,
         runs: DynamoPayoutRepository,
@@ -95,8 +101,12 @@ class PayoutsService:
         workflow: Workflow,
         ledger: Ledger | None = None,
         now: Callable[[], datetime] = clock.now,
+        provider: Callable[[], PaymentProvider] | None = None,
+        email: EmailSender | None = None,
     ) -> None:
         self.ledger = ledger
+        self._provider = provider
+        self.email = email
         self.runs = runs
         self.sources = sources
         self.workflow = workflow
@@ -116,6 +126,8 @@ class PayoutsService:
             CapabilitySources(settings),
             StepFunctionsPayoutWorkflow(settings),
             ledger,
+            provider=StripeConnectProvider.from_settings,
+            email=SesEmailSender(),
         )
 
     # --- finance, through the API -----------------------------------------------------------------------

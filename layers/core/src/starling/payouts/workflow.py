@@ -10,6 +10,7 @@ import boto3
 from botocore.exceptions import ClientError
 
 from starling.contracts.model import Contract
+from starling.contracts.service import PayoutMethod
 from starling.conversions.model import PartnerMonth
 from starling.conversions.service import Conversion
 from starling.recruiting.model import Partner
@@ -78,3 +79,8 @@ class CapabilitySources:
 
     def partner_month(self, brand_id: str, partner_id: str, month: str) -> PartnerMonth:
         return self._conversions.partner_month(brand_id, partner_id, month)
+
+    def payout_method(self, brand_id: str, partner_id: str) -> PayoutMethod | None:
+        from starling.contracts.service import payout_method
+
+        return payout_method(brand_id, partner_id)
