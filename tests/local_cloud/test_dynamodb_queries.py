@@ -1,6 +1,6 @@
 """The local cloud's DynamoDB queries read one partition, and answer exactly as DynamoDB (and moto) would:
 the same items, in range-key order either way, paged by Limit and ExclusiveStartKey, filtered, and index
-queries untouched."""
+queries untouched; and a refused transaction leaves nothing behind."""
 
 from __future__ import annotations
 
@@ -117,3 +117,53 @@ def test_a_table_query_never_gathers_the_whole_table(table: Any, monkeypatch: py
     assert gathered == []
     table.scan()
     assert gathered == [1]  # a Scan reads the whole table, as on DynamoDB
+
+
+def test_a_refused_transaction_leaves_every_item_as_it_was(table: Any) -> None:
+    # Given an item to update, one to delete, and a transaction whose last condition fails
+    client = boto3.client("dynamodb", region_name="eu-west-1")  # wire format (a resource's client serializes)
+    before = table.scan()["Items"]
+
+    with pytest.raises(client.exceptions.TransactionCanceledException):
+        client.transact_write_items(
+            TransactItems=[
+                {"Put": {"TableName": "core", "Item": {"pk": {"S": "BRAND#d"}, "sk": {"S": "NEW"}}}},
+                {
+                    "Update": {
+                        "TableName": "core",
+                        "Key": {"pk": {"S": "BRAND#a"}, "sk": {"S": "CREATOR#001"}},
+                        "UpdateExpression": "SET n = :n",
+                        "ExpressionAttributeValues": {":n": {"N": "999"}},
+                    }
+                },
+                {
+                    "Delete": {
+                        "TableName": "core",
+                        "Key": {"pk": {"S": "BRAND#b"}, "sk": {"S": "CREATOR#003"}},
+                    }
+                },
+                {
+                    "ConditionCheck": {
+                        "TableName": "core",
+                        "Key": {"pk": {"S": "BRAND#c"}, "sk": {"S": "CREATOR#005"}},
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                },
+            ]
+        )
+
+    # Then nothing of it stayed: no new item, the update and the delete undone
+    assert table.scan()["Items"] == before
+
+
+def test_an_accepted_transaction_writes_all_its_items(table: Any) -> None:
+    client = boto3.client("dynamodb", region_name="eu-west-1")  # wire format (a resource's client serializes)
+    client.transact_write_items(
+        TransactItems=[
+            {"Put": {"TableName": "core", "Item": {"pk": {"S": "BRAND#d"}, "sk": {"S": "NEW"}}}},
+            {"Delete": {"TableName": "core", "Key": {"pk": {"S": "BRAND#b"}, "sk": {"S": "CREATOR#003"}}}},
+        ]
+    )
+
+    assert _sks(table.query(KeyConditionExpression=Key("pk").eq("BRAND#d"))["Items"]) == ["NEW"]
+    assert "CREATOR#003" not in _sks(table.query(KeyConditionExpression=Key("pk").eq("BRAND#b"))["Items"])
