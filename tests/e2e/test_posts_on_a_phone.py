@@ -5,15 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from tests.e2e import test_portal_on_a_phone as portal
-from tests.e2e.conftest import CHROMIUM
+from tests.e2e.conftest import needs_chromium
 from tests.support import ApiClient
 
 phone = portal.phone  # the same phone, a fixture
 _mail, _program, shot = portal._mail, portal._program, portal.shot
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="no Chromium at /usr/bin/chromium")
+pytestmark = needs_chromium
 
 
 def test_a_partner_submits_a_post_and_sees_its_checks_and_then_its_fee(

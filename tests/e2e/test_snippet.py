@@ -16,10 +16,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
-from tests.e2e.conftest import CHROMIUM
+from tests.e2e.conftest import needs_chromium
 from tests.support import ApiClient
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="no Chromium at /usr/bin/chromium")
+pytestmark = needs_chromium
 SHOP = "https://shop.example.com"  # one of the demo brand's allowed domains
 DAY = 86400
 
